@@ -1,0 +1,72 @@
+# The README's commands. Everything installs into .venv from the pinned requirements.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app storefront
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint format seed migrate translations bench clean setup setup-dev i18n-update
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime translations
+setup-dev: $(VENV)/.dev translations
+
+# Compile every feature's Vietnamese catalogue (the .mo files are not committed).
+translations: | $(VENV)/.runtime
+	@for dir in $$(find storefront -type d -name translations); do \
+		$(BIN)/pybabel compile --use-fuzzy -q -d $$dir || exit 1; \
+	done
+
+migrate: setup
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed-demo
+
+run: seed
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - "storefront:create_app()"
+
+test: setup-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r storefront config.py --severity-level medium
+
+format: setup-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Refresh one feature's Vietnamese catalogue from its sources, e.g.
+#   make i18n-update CATALOGUE=storefront/auth SOURCES="storefront/auth templates/auth"
+# then fill in the empty msgstr lines of $(CATALOGUE)/translations/vi/LC_MESSAGES/messages.po.
+i18n-update: | $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o $(CATALOGUE)/translations/messages.pot $(SOURCES)
+	@if [ -f $(CATALOGUE)/translations/vi/LC_MESSAGES/messages.po ]; then \
+		$(BIN)/pybabel update --no-fuzzy-matching -i $(CATALOGUE)/translations/messages.pot \
+			-d $(CATALOGUE)/translations -l vi; \
+	else \
+		$(BIN)/pybabel init -i $(CATALOGUE)/translations/messages.pot -d $(CATALOGUE)/translations -l vi; \
+	fi
+	rm -f $(CATALOGUE)/translations/messages.pot

@@ -1,0 +1,126 @@
+"""Configuration classes. Secrets come only from the environment."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when a configuration cannot safely start the app."""
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'storefront.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Sessions: the cookie carries a session version, so no remember-me cookie
+    # that could outlive a logout.
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 0
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    CART_COOKIE_NAME = "cart"
+    CART_COOKIE_SECURE = False
+
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    UPLOAD_MAX_PIXELS = 40_000_000
+    UPLOAD_FOLDER = str(BASE_DIR / "static" / "uploads")
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    REGISTER_RATE_LIMIT = "5 per minute; 30 per hour"
+
+    # Shop economics, all in integer đồng or basis points.
+    SHIPPING_FEE_VND = _int_env("SHIPPING_FEE_VND", 30_000)
+    FREE_SHIPPING_THRESHOLD_VND = _int_env("FREE_SHIPPING_THRESHOLD_VND", 500_000)
+    COMMISSION_RATE_BP = _int_env("COMMISSION_RATE_BP", 800)  # 8.00 %
+    BANK_TRANSFER_EXPIRY_HOURS = _int_env("BANK_TRANSFER_EXPIRY_HOURS", 48)
+    CARD_RESERVATION_MINUTES = _int_env("CARD_RESERVATION_MINUTES", 60)
+    SHOP_BANK_NAME = os.environ.get("SHOP_BANK_NAME", "Vietcombank")
+    SHOP_BANK_BIN = os.environ.get("SHOP_BANK_BIN", "970436")
+    SHOP_BANK_ACCOUNT = os.environ.get("SHOP_BANK_ACCOUNT", "0011004455667")
+    SHOP_BANK_ACCOUNT_NAME = os.environ.get("SHOP_BANK_ACCOUNT_NAME", "CONG TY OCOP MARKET")
+
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+    STRIPE_DEMO_MODE_ALLOWED = True
+
+    MAIL_FROM = os.environ.get("MAIL_FROM", "OCOP Market <no-reply@ocop.example>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = _int_env("SMTP_PORT", 587)
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    HSTS = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the Werkzeug debugger is opt-in via FLASK_DEBUG, never by default
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    STRIPE_SECRET_KEY = ""
+    STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+    SMTP_HOST = ""
+    MAIL_OUTBOX_DIR = ""  # tests read the in-memory outbox
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-session"
+    CART_COOKIE_NAME = "__Host-cart"
+    CART_COOKIE_SECURE = True
+    STRIPE_DEMO_MODE_ALLOWED = False
+    HSTS = True
+
+    @classmethod
+    def validate(cls, environ=None) -> dict:
+        """Read the required secrets, refusing to start without them."""
+        environ = os.environ if environ is None else environ
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not environ.get(name)]
+        if missing:
+            raise ConfigError(
+                "Production needs these environment variables: "
+                + ", ".join(missing)
+                + ". Set them and start again."
+            )
+        return {
+            "SECRET_KEY": environ["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": environ["DATABASE_URL"],
+        }
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

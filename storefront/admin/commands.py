@@ -1,0 +1,3 @@
+"""Flask CLI commands of this feature; storefront.cli registers everything in `commands`."""
+
+commands: list = []

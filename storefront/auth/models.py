@@ -1,0 +1,73 @@
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.types import TimestampMixin, enum_column
+from ..extensions import db
+
+
+class UserRole(enum.Enum):
+    CUSTOMER = "customer"
+    PRODUCER = "producer"
+    ADMIN = "admin"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    role: Mapped[UserRole] = mapped_column(enum_column(UserRole), default=UserRole.CUSTOMER)
+    is_active_flag: Mapped[bool] = mapped_column("is_active", default=True)
+    # Bumped on logout, password change and disabling: every cookie carrying an
+    # older version stops working at once.
+    session_version: Mapped[int] = mapped_column(default=1)
+    last_login_at: Mapped[datetime | None]
+
+    memberships: Mapped[list["ProducerMember"]] = relationship(  # noqa: F821
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    addresses: Mapped[list["Address"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="Address.id"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        return self.is_active_flag
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is UserRole.ADMIN
+
+    @property
+    def is_producer(self) -> bool:
+        return self.role is UserRole.PRODUCER
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+# Emails are unique regardless of case; the app also stores them lower-cased.
+Index("uq_users_email_lower", func.lower(User.email), unique=True)
+
+
+class Address(TimestampMixin, db.Model):
+    """A saved delivery address: province, then ward (two tiers since July 2025)."""
+
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    recipient_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20))
+    province_code: Mapped[int]
+    ward_code: Mapped[int]
+    street: Mapped[str] = mapped_column(String(255))
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(back_populates="addresses")

@@ -1,0 +1,42 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.types import TimestampMixin
+from ..extensions import db
+
+
+class Cart(TimestampMixin, db.Model):
+    """A server-side cart: anonymous carts are found by `token` (a cookie), user carts by user."""
+
+    __tablename__ = "carts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    updated_at: Mapped[datetime | None]
+
+    lines: Mapped[list["CartLine"]] = relationship(
+        back_populates="cart", cascade="all, delete-orphan", order_by="CartLine.id"
+    )
+
+
+class CartLine(TimestampMixin, db.Model):
+    __tablename__ = "cart_lines"
+    __table_args__ = (
+        UniqueConstraint("cart_id", "product_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    quantity: Mapped[int]
+    # The price the buyer saw when adding, so the cart can flag a change before checkout.
+    price_seen: Mapped[int]
+
+    cart: Mapped[Cart] = relationship(back_populates="lines")
+    product: Mapped["Product"] = relationship()  # noqa: F821

@@ -1,0 +1,160 @@
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import add_months, today_vn
+from ..core.types import TimestampMixin, enum_column
+from ..extensions import db
+
+CERTIFICATE_VALIDITY_MONTHS = 36
+
+
+class ProductStatus(enum.Enum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class Product(TimestampMixin, db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_non_negative"),
+        CheckConstraint("stock_on_hand >= 0", name="on_hand_non_negative"),
+        CheckConstraint("stock_reserved >= 0", name="reserved_non_negative"),
+        CheckConstraint("stock_reserved <= stock_on_hand", name="reserved_within_on_hand"),
+        CheckConstraint(
+            "season_start_month IS NULL OR season_start_month BETWEEN 1 AND 12",
+            name="season_start_month",
+        ),
+        CheckConstraint(
+            "season_end_month IS NULL OR season_end_month BETWEEN 1 AND 12",
+            name="season_end_month",
+        ),
+        Index("ix_products_status_group", "status", "group"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(
+        ForeignKey("producers.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    group: Mapped[str] = mapped_column(String(32))  # storefront.catalogue.ocop.GROUPS
+    subgroup: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(60))  # e.g. "hũ 500 ml"
+    price: Mapped[int]  # integer đồng
+    stock_on_hand: Mapped[int] = mapped_column(default=0)
+    stock_reserved: Mapped[int] = mapped_column(default=0)
+    low_stock_threshold: Mapped[int] = mapped_column(default=5)
+    made_to_order: Mapped[bool] = mapped_column(default=False)
+    lead_time_days: Mapped[int | None]
+    season_start_month: Mapped[int | None]
+    season_end_month: Mapped[int | None]
+    status: Mapped[ProductStatus] = mapped_column(
+        enum_column(ProductStatus), default=ProductStatus.DRAFT
+    )
+    featured: Mapped[bool] = mapped_column(default=False, index=True)
+    featured_position: Mapped[int | None]
+    updated_at: Mapped[datetime | None]
+    # Folded name and full folded text (name, description, producer, place) for search.
+    name_folded: Mapped[str] = mapped_column(String(200), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    producer: Mapped["Producer"] = relationship(back_populates="products")  # noqa: F821
+    images: Mapped[list["ProductImage"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="ProductImage.position"
+    )
+    certificates: Mapped[list["Certificate"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="Certificate.signed_on"
+    )
+
+    @property
+    def available(self) -> int:
+        return self.stock_on_hand - self.stock_reserved
+
+    @property
+    def is_low_stock(self) -> bool:
+        return not self.made_to_order and self.available <= self.low_stock_threshold
+
+    def valid_certificate(self, on: date | None = None) -> "Certificate | None":
+        """The best verified certificate valid on `on`: the only source of displayed stars."""
+        on = on or today_vn()
+        valid = [c for c in self.certificates if c.is_valid_on(on)]
+        return max(valid, key=lambda c: (c.stars, c.valid_until), default=None)
+
+    def stars_on(self, on: date | None = None) -> int | None:
+        certificate = self.valid_certificate(on)
+        return certificate.stars if certificate else None
+
+
+class ProductImage(TimestampMixin, db.Model):
+    __tablename__ = "product_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    filename: Mapped[str] = mapped_column(String(120))  # generated, never the uploader's name
+    thumb_filename: Mapped[str] = mapped_column(String(120))
+    alt: Mapped[str] = mapped_column(String(200), default="")
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")
+
+
+class CertificateStatus(enum.Enum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class Certificate(TimestampMixin, db.Model):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        # Stars below 3 are not OCOP products and may not carry the stamp.
+        CheckConstraint("stars BETWEEN 3 AND 5", name="stars_3_to_5"),
+        CheckConstraint("valid_until >= signed_on", name="valid_after_signed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    stars: Mapped[int]
+    issuing_authority: Mapped[str] = mapped_column(String(200))  # as printed
+    decision_number: Mapped[str] = mapped_column(String(64))
+    signed_on: Mapped[date]
+    valid_until: Mapped[date] = mapped_column(index=True)
+    scan_filename: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[CertificateStatus] = mapped_column(
+        enum_column(CertificateStatus), default=CertificateStatus.PENDING, index=True
+    )
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime | None]
+    rejection_reason: Mapped[str | None] = mapped_column(String(255))
+    expiry_reminder_sent_for: Mapped[date | None]  # valid_until the last reminder was about
+
+    product: Mapped[Product] = relationship(back_populates="certificates")
+
+    @staticmethod
+    def default_valid_until(signed_on: date) -> date:
+        """The signed date plus 36 months (Decision 148); valid_until is itself a valid day."""
+        return add_months(signed_on, CERTIFICATE_VALIDITY_MONTHS)
+
+    def is_valid_on(self, on: date) -> bool:
+        return (
+            self.status is CertificateStatus.VERIFIED and self.signed_on <= on <= self.valid_until
+        )
+
+    def display_status(self, on: date) -> str:
+        if self.status is CertificateStatus.REJECTED:
+            return "rejected"
+        if self.status is CertificateStatus.PENDING:
+            return "unverified"
+        return "valid" if self.is_valid_on(on) else "expired"

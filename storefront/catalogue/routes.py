@@ -1,0 +1,8 @@
+from flask import Blueprint, render_template
+
+bp = Blueprint("catalogue", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("catalogue/home.html")

@@ -1,0 +1,43 @@
+from flask import Flask, request
+from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..clock import today_vn
+from ..money import format_vnd
+from . import places
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["vnd"] = format_vnd
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
+        format_date(value, fmt) if value else ""
+    )
+    app.jinja_env.filters["province_name"] = places.province_name
+    app.jinja_env.filters["ward_name"] = places.ward_name
+    app.jinja_env.globals["place_label"] = places.place_label
+    app.jinja_env.globals["today_vn"] = today_vn
+
+    def main_nav():
+        items = [
+            ("catalogue.products", _l("Products")),
+            ("catalogue.producers", _l("Producers")),
+            ("cart.view", _l("Cart")),
+        ]
+        if current_user.is_authenticated:
+            items.append(("orders.account_orders", _l("My orders")))
+            if current_user.is_producer:
+                items.append(("dashboard.index", _l("Dashboard")))
+            if current_user.is_admin:
+                items.append(("admin.index", _l("Admin")))
+        return [(endpoint, label) for endpoint, label in items if endpoint in app.view_functions]
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "main_nav": main_nav(),
+            "url_endpoints": app.view_functions,
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }

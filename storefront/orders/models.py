@@ -1,0 +1,228 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.types import TimestampMixin, enum_column
+from ..extensions import db
+
+
+class PaymentMethod(enum.Enum):
+    COD = "cod"
+    BANK_TRANSFER = "bank_transfer"
+    CARD = "card"
+
+
+class PaymentStatus(enum.Enum):
+    """Order-level payment state. Moves forward only (see orders.routing)."""
+
+    PENDING = "pending"  # waiting for card payment or bank transfer
+    COD = "cod"  # cash on delivery: paid per sub-order on delivery
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class SubOrderStatus(enum.Enum):
+    PLACED = "placed"
+    CONFIRMED = "confirmed"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+class Order(TimestampMixin, db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("grand_total = items_total + shipping_total", name="total_adds_up"),
+        CheckConstraint("refunded_total >= 0 AND refunded_total <= grand_total", name="refund_cap"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # OCOP-2026-000123
+    access_token: Mapped[str] = mapped_column(String(64), unique=True)  # guest link
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    province_code: Mapped[int] = mapped_column(index=True)
+    ward_code: Mapped[int]
+    street: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(String(500))
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    payment_method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod))
+    payment_status: Mapped[PaymentStatus] = mapped_column(
+        enum_column(PaymentStatus), default=PaymentStatus.PENDING, index=True
+    )
+    items_total: Mapped[int]
+    shipping_total: Mapped[int]
+    grand_total: Mapped[int]
+    refunded_total: Mapped[int] = mapped_column(default=0)
+    transfer_reference: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Unpaid card or transfer orders hold their stock until then.
+    reservation_expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    paid_at: Mapped[datetime | None]
+
+    sub_orders: Mapped[list["ProducerOrder"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="ProducerOrder.id"
+    )
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+    payments: Mapped[list["Payment"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="Payment.id"
+    )
+    events: Mapped[list["OrderEvent"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderEvent.id"
+    )
+
+
+class ProducerOrder(TimestampMixin, db.Model):
+    """One cooperative's share of an order: its own status, shipping and payout line."""
+
+    __tablename__ = "producer_orders"
+    __table_args__ = (
+        UniqueConstraint("order_id", "producer_id"),
+        CheckConstraint("total = subtotal + shipping_fee", name="total_adds_up"),
+        CheckConstraint("refunded_amount >= 0 AND refunded_amount <= total", name="refund_cap"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    producer_id: Mapped[int] = mapped_column(
+        ForeignKey("producers.id", ondelete="RESTRICT"), index=True
+    )
+    producer_name: Mapped[str] = mapped_column(String(200))  # snapshot
+    status: Mapped[SubOrderStatus] = mapped_column(
+        enum_column(SubOrderStatus), default=SubOrderStatus.PLACED, index=True
+    )
+    subtotal: Mapped[int]
+    shipping_fee: Mapped[int]
+    total: Mapped[int]
+    commission_rate_bp: Mapped[int]  # snapshot of the rate when ordered
+    refunded_amount: Mapped[int] = mapped_column(default=0)
+    carrier: Mapped[str | None] = mapped_column(String(60))
+    tracking_number: Mapped[str | None] = mapped_column(String(60))
+    cancel_reason: Mapped[str | None] = mapped_column(String(255))
+    cash_received: Mapped[bool] = mapped_column(default=False)
+    max_lead_time_days: Mapped[int | None]
+    confirmed_at: Mapped[datetime | None]
+    packed_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship(back_populates="sub_orders")
+    producer: Mapped["Producer"] = relationship()  # noqa: F821
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="producer_order", order_by="OrderLine.id"
+    )
+
+
+class OrderLine(db.Model):
+    """A snapshot: later edits to the product never rewrite order history."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("line_total = unit_price * quantity", name="line_total"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    producer_order_id: Mapped[int] = mapped_column(
+        ForeignKey("producer_orders.id", ondelete="CASCADE"), index=True
+    )
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="RESTRICT"))
+    product_name: Mapped[str] = mapped_column(String(200))
+    product_slug: Mapped[str] = mapped_column(String(120))
+    producer_name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(60))
+    unit_price: Mapped[int]
+    quantity: Mapped[int]
+    line_total: Mapped[int]
+    made_to_order: Mapped[bool] = mapped_column(default=False)
+    lead_time_days: Mapped[int | None]
+    stars: Mapped[int | None]  # the stars shown when bought
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    producer_order: Mapped[ProducerOrder] = relationship(back_populates="lines")
+
+
+class Payment(TimestampMixin, db.Model):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod))
+    provider: Mapped[str] = mapped_column(String(20))  # stripe, demo, bank, cod
+    provider_ref: Mapped[str | None] = mapped_column(String(255), unique=True)  # cs_… session id
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3), default="vnd")
+    status: Mapped[PaymentStatus] = mapped_column(
+        enum_column(PaymentStatus), default=PaymentStatus.PENDING
+    )
+    updated_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship(back_populates="payments")
+
+
+class Refund(TimestampMixin, db.Model):
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount > 0", name="positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    producer_order_id: Mapped[int] = mapped_column(
+        ForeignKey("producer_orders.id", ondelete="CASCADE"), index=True
+    )
+    amount: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(20))  # stripe or manual
+    provider_refund_id: Mapped[str | None] = mapped_column(String(255))
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class WebhookEvent(db.Model):
+    """Every processed provider event, unique by id: a redelivery finds its row and stops."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(255))
+    event_type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(60), default="")
+
+
+class OrderEvent(TimestampMixin, db.Model):
+    """The order's timeline, shown to the buyer and the admins."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    producer_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("producer_orders.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict | None] = mapped_column(JSON)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    order: Mapped[Order] = relationship(back_populates="events")

@@ -1,0 +1,176 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.types import TimestampMixin, enum_column
+from ..extensions import db
+
+
+class ProducerKind(enum.Enum):
+    COOPERATIVE = "cooperative"  # hợp tác xã (HTX)
+    ENTERPRISE = "enterprise"  # doanh nghiệp
+    COOPERATIVE_GROUP = "cooperative_group"  # tổ hợp tác
+    HOUSEHOLD = "household"  # hộ sản xuất kinh doanh
+
+
+class ProducerStatus(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SUSPENDED = "suspended"
+
+
+class MemberRole(enum.Enum):
+    OWNER = "owner"  # may invite members and edit the producer
+    MEMBER = "member"
+
+
+class Producer(TimestampMixin, db.Model):
+    __tablename__ = "producers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[ProducerKind] = mapped_column(enum_column(ProducerKind))
+    story: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    # Current two-tier place (vietnam-provinces codes) ...
+    province_code: Mapped[int | None] = mapped_column(index=True)
+    ward_code: Mapped[int | None]
+    street: Mapped[str | None] = mapped_column(String(255))
+    # ... and the address as printed before the 2025 reform, kept verbatim.
+    historical_address: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[ProducerStatus] = mapped_column(
+        enum_column(ProducerStatus), default=ProducerStatus.PENDING, index=True
+    )
+    # None means the shop-wide rate from config.
+    commission_rate_bp: Mapped[int | None] = mapped_column(Integer)
+    bank_name: Mapped[str | None] = mapped_column(String(120))
+    bank_account: Mapped[str | None] = mapped_column(String(40))
+    bank_account_name: Mapped[str | None] = mapped_column(String(120))
+    # Search helper: name and place folded (see storefront.text.fold).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    members: Mapped[list["ProducerMember"]] = relationship(
+        back_populates="producer", cascade="all, delete-orphan"
+    )
+    products: Mapped[list["Product"]] = relationship(back_populates="producer")  # noqa: F821
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status is ProducerStatus.APPROVED
+
+
+class ProducerMember(TimestampMixin, db.Model):
+    __tablename__ = "producer_members"
+    __table_args__ = (UniqueConstraint("producer_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole), default=MemberRole.MEMBER)
+
+    producer: Mapped[Producer] = relationship(back_populates="members")
+    user: Mapped["User"] = relationship(back_populates="memberships")  # noqa: F821
+
+
+class Invitation(TimestampMixin, db.Model):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime | None]
+
+    producer: Mapped[Producer] = relationship()
+
+
+class StockReason(enum.Enum):
+    INITIAL = "initial"
+    HARVEST = "harvest"  # a new harvest or production batch
+    DAMAGE = "damage"
+    COUNT_CORRECTION = "count_correction"
+    IMPORT = "import"  # CSV stock count
+    RESERVE = "reserve"  # an order was placed
+    RELEASE = "release"  # a reservation ended unpaid or was cancelled
+    SHIP = "ship"  # a reserved unit left the warehouse
+    RETURN = "return"
+
+
+class StockMovement(TimestampMixin, db.Model):
+    """The ledger of every stock change. on_hand and reserved move separately."""
+
+    __tablename__ = "stock_movements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[StockReason] = mapped_column(enum_column(StockReason))
+    delta_on_hand: Mapped[int] = mapped_column(default=0)
+    delta_reserved: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str | None] = mapped_column(String(255))
+    producer_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("producer_orders.id", ondelete="SET NULL"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    product: Mapped["Product"] = relationship()  # noqa: F821
+
+
+class LedgerKind(enum.Enum):
+    SALE = "sale"  # + gross of a delivered sub-order: the shop owes the producer
+    COMMISSION = "commission"  # - the shop's commission on that sale
+    COD_COLLECTED = "cod_collected"  # - cash the producer's carrier already collected
+    REFUND = "refund"  # - money returned to the buyer for this producer's goods
+    PAYOUT = "payout"  # - money the shop paid out
+    ADJUSTMENT = "adjustment"
+
+
+class LedgerEntry(TimestampMixin, db.Model):
+    """Payout ledger. Sum of amount per producer = what the shop owes it (negative: it owes us).
+
+    Stripe cannot pay Vietnamese accounts, so the shop settles by bank and keeps this ledger.
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        # One sale, commission and COD line per sub-order; a retried job cannot double them.
+        UniqueConstraint("producer_order_id", "kind", "reference"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(
+        ForeignKey("producers.id", ondelete="RESTRICT"), index=True
+    )
+    producer_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("producer_orders.id", ondelete="RESTRICT")
+    )
+    kind: Mapped[LedgerKind] = mapped_column(enum_column(LedgerKind))
+    amount: Mapped[int]
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    note: Mapped[str | None] = mapped_column(String(255))
+    payout_id: Mapped[int | None] = mapped_column(ForeignKey("payouts.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Payout(TimestampMixin, db.Model):
+    __tablename__ = "payouts"
+    __table_args__ = (CheckConstraint("amount > 0", name="positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(
+        ForeignKey("producers.id", ondelete="RESTRICT"), index=True
+    )
+    amount: Mapped[int]
+    bank_reference: Mapped[str] = mapped_column(String(120))
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    producer: Mapped[Producer] = relationship()

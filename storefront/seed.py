@@ -1,0 +1,5 @@
+DEMO_ACCOUNTS: list = []
+
+
+def seed_demo() -> int:
+    return 0

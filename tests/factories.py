@@ -1,0 +1,108 @@
+"""factory_boy factories bound to db.session. Passwords are all DEFAULT_PASSWORD."""
+
+from datetime import timedelta
+
+import factory
+from werkzeug.security import generate_password_hash
+
+from storefront.clock import today_vn
+from storefront.extensions import db
+from storefront.models import (
+    Certificate,
+    CertificateStatus,
+    MemberRole,
+    Producer,
+    ProducerKind,
+    ProducerMember,
+    ProducerStatus,
+    Product,
+    ProductStatus,
+    User,
+    UserRole,
+)
+from storefront.text import fold
+
+DEFAULT_PASSWORD = "correct-horse-battery"
+# scrypt is slow by design; hash once for the whole test run.
+_DEFAULT_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt")
+
+
+class BaseFactory(factory.alchemy.SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.vn")
+    name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
+    password_hash = _DEFAULT_HASH
+    role = UserRole.CUSTOMER
+
+
+class AdminFactory(UserFactory):
+    role = UserRole.ADMIN
+
+
+class ProducerFactory(BaseFactory):
+    class Meta:
+        model = Producer
+
+    name = factory.Sequence(lambda n: f"HTX Thử nghiệm {n}")
+    slug = factory.Sequence(lambda n: f"htx-thu-nghiem-{n}")
+    kind = ProducerKind.COOPERATIVE
+    status = ProducerStatus.APPROVED
+    story = "Hợp tác xã thử nghiệm."
+    province_code = 8  # Tuyên Quang
+    ward_code = 721  # Xã Đồng Văn
+    historical_address = "huyện Đồng Văn, tỉnh Hà Giang"
+    search_text = factory.LazyAttribute(lambda o: fold(o.name))
+
+
+class ProducerMemberFactory(BaseFactory):
+    class Meta:
+        model = ProducerMember
+
+    producer = factory.SubFactory(ProducerFactory)
+    user = factory.SubFactory(UserFactory, role=UserRole.PRODUCER)
+    role = MemberRole.OWNER
+
+
+class ProductFactory(BaseFactory):
+    class Meta:
+        model = Product
+
+    producer = factory.SubFactory(ProducerFactory)
+    name = factory.Sequence(lambda n: f"Sản phẩm thử {n}")
+    slug = factory.Sequence(lambda n: f"san-pham-thu-{n}")
+    group = "food"
+    subgroup = "raw_preprocessed"
+    description = "Mô tả sản phẩm."
+    unit = "hũ 500 ml"
+    price = 250_000
+    stock_on_hand = 20
+    stock_reserved = 0
+    low_stock_threshold = 3
+    status = ProductStatus.ACTIVE
+    name_folded = factory.LazyAttribute(lambda o: fold(o.name))
+    search_text = factory.LazyAttribute(lambda o: fold(f"{o.name} {o.description}"))
+
+
+class CertificateFactory(BaseFactory):
+    """Verified and valid today unless told otherwise."""
+
+    class Meta:
+        model = Certificate
+
+    product = factory.SubFactory(ProductFactory)
+    number = factory.Sequence(lambda n: f"OCOP-TEST-{n:05d}")
+    stars = 4
+    issuing_authority = "UBND tỉnh Hà Giang"
+    decision_number = factory.Sequence(lambda n: f"{n}/QĐ-UBND")
+    signed_on = factory.LazyFunction(lambda: today_vn() - timedelta(days=200))
+    valid_until = factory.LazyAttribute(lambda o: Certificate.default_valid_until(o.signed_on))
+    status = CertificateStatus.VERIFIED
