@@ -83,13 +83,13 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret"
+    SECRET_KEY = "testing-secret"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     STRIPE_SECRET_KEY = ""
-    STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+    STRIPE_WEBHOOK_SECRET = "whsec_test_secret"  # noqa: S105 (tests sign payloads with it)
     SMTP_HOST = ""
     MAIL_OUTBOX_DIR = ""  # tests read the in-memory outbox
 

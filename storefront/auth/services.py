@@ -9,7 +9,7 @@ from ..errors import AuthError, ValidationFailed
 from ..extensions import db
 from .models import User, UserRole
 
-PASSWORD_METHOD = "scrypt"
+PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hash algorithm name, not a password)
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the email is unknown, so both failures cost the same time.
 _DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password", method=PASSWORD_METHOD)

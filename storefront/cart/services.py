@@ -3,4 +3,4 @@
 
 def merge_carts(session, anonymous_token: str, user) -> None:
     """Merge the anonymous cart into the user's: quantities summed, capped at stock."""
-    return None
+    return

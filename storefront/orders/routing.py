@@ -1,0 +1,195 @@
+"""The sub-order status machine: placed → confirmed → packed → shipped → delivered, or cancelled.
+
+Each cooperative moves only its own sub-order. Transitions are plain functions
+that take the sub-order, the actor and the time; they flush, never commit.
+Shipping consumes the reserved stock; cancelling releases it; delivery posts the
+payout ledger. The buyer hears about each step by email after the commit.
+"""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from ..clock import utcnow
+from ..errors import InvalidTransition, ValidationFailed
+from ..mail import queue_email
+from ..producers import inventory, ledger
+from .models import OrderEvent, PaymentMethod, PaymentStatus, ProducerOrder, SubOrderStatus
+
+S = SubOrderStatus
+
+ALLOWED = {
+    S.PLACED: {S.CONFIRMED, S.CANCELLED},
+    S.CONFIRMED: {S.PACKED, S.CANCELLED},
+    S.PACKED: {S.SHIPPED, S.CANCELLED},
+    S.SHIPPED: {S.DELIVERED},
+    S.DELIVERED: set(),
+    S.CANCELLED: set(),
+}
+# A buyer may cancel until the cooperative has packed the parcel.
+BUYER_CANCELLABLE = {S.PLACED, S.CONFIRMED}
+# Money is settled (or will be, at the door): the cooperative may start work.
+SETTLED_PAYMENT = {PaymentStatus.PAID, PaymentStatus.COD, PaymentStatus.PARTIALLY_REFUNDED}
+
+STATUS_LABELS = {
+    S.PLACED: _l("Placed"),
+    S.CONFIRMED: _l("Confirmed"),
+    S.PACKED: _l("Packed"),
+    S.SHIPPED: _l("Shipped"),
+    S.DELIVERED: _l("Delivered"),
+    S.CANCELLED: _l("Cancelled"),
+}
+
+
+def can_move(sub_order: ProducerOrder, target: SubOrderStatus) -> bool:
+    return target in ALLOWED[sub_order.status]
+
+
+def _move(
+    session: Session,
+    sub_order: ProducerOrder,
+    target: SubOrderStatus,
+    actor_id: int | None,
+    now: datetime,
+    message: str = "",
+    data: dict | None = None,
+) -> None:
+    if not can_move(sub_order, target):
+        raise InvalidTransition(
+            _l(
+                "This sub-order is %(current)s and cannot become %(target)s.",
+                current=STATUS_LABELS[sub_order.status],
+                target=STATUS_LABELS[target],
+            )
+        )
+    sub_order.status = target
+    setattr(sub_order, f"{target.value}_at", now)
+    session.add(
+        OrderEvent(
+            order_id=sub_order.order_id,
+            producer_order_id=sub_order.id,
+            kind=f"sub_order_{target.value}",
+            message=message,
+            data=data,
+            actor_id=actor_id,
+        )
+    )
+    session.flush()
+
+
+def _notify_buyer(sub_order: ProducerOrder, template: str = "sub_order_status") -> None:
+    order = sub_order.order
+    queue_email(
+        order.email,
+        _l(
+            "Order %(number)s: %(producer)s — %(status)s",
+            number=order.number,
+            producer=sub_order.producer_name,
+            status=STATUS_LABELS[sub_order.status],
+        ),
+        template,
+        locale=order.locale,
+        order=order,
+        sub_order=sub_order,
+        status_label=STATUS_LABELS[sub_order.status],
+    )
+
+
+def confirm(
+    session: Session, sub_order: ProducerOrder, actor_id: int | None, now: datetime | None = None
+) -> None:
+    if sub_order.order.payment_status not in SETTLED_PAYMENT:
+        raise InvalidTransition(_l("This order is waiting for payment; do not prepare it yet."))
+    _move(session, sub_order, S.CONFIRMED, actor_id, now or utcnow())
+    _notify_buyer(sub_order)
+
+
+def pack(
+    session: Session, sub_order: ProducerOrder, actor_id: int | None, now: datetime | None = None
+) -> None:
+    _move(session, sub_order, S.PACKED, actor_id, now or utcnow())
+
+
+def ship(
+    session: Session,
+    sub_order: ProducerOrder,
+    actor_id: int | None,
+    carrier: str,
+    tracking_number: str,
+    now: datetime | None = None,
+) -> None:
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not carrier or not tracking_number:
+        raise ValidationFailed(_l("Enter the carrier and the tracking number."))
+    _move(
+        session,
+        sub_order,
+        S.SHIPPED,
+        actor_id,
+        now or utcnow(),
+        data={"carrier": carrier, "tracking_number": tracking_number},
+    )
+    sub_order.carrier, sub_order.tracking_number = carrier, tracking_number
+    for line in sorted(sub_order.lines, key=lambda line: line.product_id or 0):
+        if line.product_id is not None and not line.made_to_order:
+            inventory.consume(session, line.product_id, line.quantity, sub_order.id)
+    _notify_buyer(sub_order)
+
+
+def deliver(
+    session: Session,
+    sub_order: ProducerOrder,
+    actor_id: int | None,
+    cash_received: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Mark delivered. For cash on delivery the cash must have been received: that is payment."""
+    now = now or utcnow()
+    is_cod = sub_order.order.payment_method is PaymentMethod.COD
+    if is_cod and not cash_received:
+        raise ValidationFailed(_l("Confirm that the cash was received before marking delivered."))
+    _move(session, sub_order, S.DELIVERED, actor_id, now)
+    if is_cod:
+        sub_order.cash_received = True
+        sub_order.paid_at = now
+        _settle_cod_order_if_complete(sub_order.order, now)
+    ledger.post_delivery(session, sub_order)
+    _notify_buyer(sub_order)
+
+
+def _settle_cod_order_if_complete(order, now: datetime) -> None:
+    """A COD order is paid once every sub-order that was not cancelled has been delivered."""
+    live = [so for so in order.sub_orders if so.status is not S.CANCELLED]
+    if live and all(so.status is S.DELIVERED for so in live):
+        order.payment_status = PaymentStatus.PAID
+        order.paid_at = now
+
+
+def cancel(
+    session: Session,
+    sub_order: ProducerOrder,
+    actor_id: int | None,
+    reason: str,
+    by_buyer: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Cancel and return the reserved stock. Refunding paid money is the refund service's job."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(_l("Give a reason for the cancellation."))
+    if by_buyer and sub_order.status not in BUYER_CANCELLABLE:
+        raise InvalidTransition(
+            _l("This part of the order is already packed; contact the cooperative.")
+        )
+    _move(session, sub_order, S.CANCELLED, actor_id, now or utcnow(), message=reason)
+    sub_order.cancel_reason = reason
+    inventory.release_lines(session, sub_order.lines, sub_order.id)
+    order = sub_order.order
+    if all(so.status is S.CANCELLED for so in order.sub_orders):
+        if order.payment_status in (PaymentStatus.PENDING, PaymentStatus.COD):
+            order.payment_status = PaymentStatus.CANCELLED
+        order.reservation_expires_at = None
+    elif order.payment_method is PaymentMethod.COD:
+        _settle_cod_order_if_complete(order, now or utcnow())
+    _notify_buyer(sub_order)

@@ -1,0 +1,137 @@
+"""The payout ledger: what the shop owes each producer, entry by entry.
+
+Stripe has no self-serve payouts to Vietnamese accounts, so the shop settles by
+bank transfer and keeps this ledger itself. The balance is the plain sum of
+`amount`: positive means the shop owes the producer, negative means the
+producer owes the shop (cash on delivery: the cooperative's carrier collected
+the money, so it owes the commission).
+
+A delivered sub-order posts:
+  SALE           +total (goods and the shipping fee the producer paid to send them)
+  COMMISSION     -rate × goods subtotal
+  COD_COLLECTED  -total, when the producer's carrier collected the cash
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import ValidationFailed
+from ..money import apply_rate_bp
+from ..orders.models import PaymentMethod, ProducerOrder
+from .models import LedgerEntry, LedgerKind, Payout, Producer
+
+
+def commission_for(producer_order: ProducerOrder) -> int:
+    return apply_rate_bp(producer_order.subtotal, producer_order.commission_rate_bp)
+
+
+def post_delivery(session: Session, producer_order: ProducerOrder) -> list[LedgerEntry]:
+    """Post the sale of a delivered sub-order. The UNIQUE key makes a repeat impossible."""
+    entries = [
+        LedgerEntry(
+            producer_id=producer_order.producer_id,
+            producer_order_id=producer_order.id,
+            kind=LedgerKind.SALE,
+            amount=producer_order.total,
+            reference="",
+        ),
+        LedgerEntry(
+            producer_id=producer_order.producer_id,
+            producer_order_id=producer_order.id,
+            kind=LedgerKind.COMMISSION,
+            amount=-commission_for(producer_order),
+            reference="",
+        ),
+    ]
+    if producer_order.order.payment_method is PaymentMethod.COD:
+        entries.append(
+            LedgerEntry(
+                producer_id=producer_order.producer_id,
+                producer_order_id=producer_order.id,
+                kind=LedgerKind.COD_COLLECTED,
+                amount=-producer_order.total,
+                reference="",
+            )
+        )
+    session.add_all(entries)
+    session.flush()
+    return entries
+
+
+def post_refund(
+    session: Session, producer_order: ProducerOrder, amount: int, reference: str
+) -> list[LedgerEntry]:
+    """A refund of a delivered sub-order reduces what the producer earned, commission included.
+
+    Refunds before delivery touch no ledger: no sale was posted yet.
+    """
+    sale_posted = session.scalar(
+        select(func.count())
+        .select_from(LedgerEntry)
+        .where(
+            LedgerEntry.producer_order_id == producer_order.id,
+            LedgerEntry.kind == LedgerKind.SALE,
+        )
+    )
+    if not sale_posted:
+        return []
+    goods_refunded = min(amount, producer_order.subtotal)
+    entries = [
+        LedgerEntry(
+            producer_id=producer_order.producer_id,
+            producer_order_id=producer_order.id,
+            kind=LedgerKind.REFUND,
+            amount=-amount,
+            reference=reference,
+        ),
+        LedgerEntry(
+            producer_id=producer_order.producer_id,
+            producer_order_id=producer_order.id,
+            kind=LedgerKind.COMMISSION,
+            amount=apply_rate_bp(goods_refunded, producer_order.commission_rate_bp),
+            reference=f"refund:{reference}",
+        ),
+    ]
+    session.add_all(entries)
+    session.flush()
+    return entries
+
+
+def balance(session: Session, producer_id: int) -> int:
+    """What the shop owes the producer now (negative: what the producer owes the shop)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+            LedgerEntry.producer_id == producer_id
+        )
+    )
+    return int(total)
+
+
+def record_payout(
+    session: Session, producer: Producer, amount: int, bank_reference: str, actor_id: int | None
+) -> Payout:
+    if amount <= 0:
+        raise ValidationFailed(_l("A payout must be a positive amount."))
+    if not bank_reference.strip():
+        raise ValidationFailed(_l("Enter the bank reference of the transfer."))
+    payout = Payout(
+        producer_id=producer.id,
+        amount=amount,
+        bank_reference=bank_reference.strip(),
+        created_by_id=actor_id,
+    )
+    session.add(payout)
+    session.flush()
+    session.add(
+        LedgerEntry(
+            producer_id=producer.id,
+            kind=LedgerKind.PAYOUT,
+            amount=-amount,
+            reference=payout.bank_reference,
+            payout_id=payout.id,
+            created_by_id=actor_id,
+        )
+    )
+    session.flush()
+    return payout
