@@ -1,3 +1,192 @@
-from flask import Blueprint
+"""Read-only JSON API (/api/v1). Same filters and the same public-only rules as the pages;
+the shapes are documented in openapi.py and the tests validate real responses against it."""
+
+from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from ..clock import today_vn
+from ..core.places import place_label, province_name, ward_name
+from ..money import format_vnd
+from . import queries
+from .forms import MESSAGES, is_slug, parse_listing_args, parse_page
+from .openapi import openapi_document
+from .routes import certificate_status, group_label, public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _error(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    return _error(error.code or 500, error.name.lower().replace(" ", "_"), error.description or "")
+
+
+def _static_url(filename: str) -> str:
+    return public_url("static", filename="uploads/" + filename)
+
+
+def image_json(image) -> dict:
+    return {
+        "url": _static_url(image.filename),
+        "thumb_url": _static_url(image.thumb_filename),
+        "alt": image.alt,
+        "width": image.width,
+        "height": image.height,
+    }
+
+
+def certificate_json(certificate, on) -> dict:
+    status = certificate_status(certificate, on)
+    return {
+        "number": certificate.number,
+        "status": status,
+        # Stars are shown only while the certificate is verified and valid.
+        "stars": certificate.stars if status == "valid" else None,
+        "issuing_authority": certificate.issuing_authority,
+        "decision_number": certificate.decision_number,
+        "signed_on": certificate.signed_on.isoformat(),
+        "valid_until": certificate.valid_until.isoformat(),
+        "verify_url": public_url("catalogue.certificate", number=certificate.number),
+    }
+
+
+def producer_json(producer, detail: bool = False) -> dict:
+    data = {
+        "slug": producer.slug,
+        "name": producer.name,
+        "kind": producer.kind.value,
+        "url": public_url("catalogue.producer", slug=producer.slug),
+        "province_code": producer.province_code,
+        "province": province_name(producer.province_code) or None,
+        "ward_code": producer.ward_code,
+        "ward": ward_name(producer.ward_code) or None,
+        "place": place_label(producer.province_code, producer.ward_code) or None,
+        "historical_address": producer.historical_address,
+    }
+    if detail:
+        data["story"] = producer.story
+    return data
+
+
+def product_json(product, on, detail: bool = False) -> dict:
+    valid = product.valid_certificate(on)
+    shown = valid or queries.expired_certificate(product, on)
+    season = None
+    if product.season_start_month and product.season_end_month:
+        season = {"start_month": product.season_start_month, "end_month": product.season_end_month}
+    data = {
+        "id": product.id,
+        "slug": product.slug,
+        "name": product.name,
+        "url": public_url("catalogue.product", slug=product.slug),
+        "group": product.group,
+        "group_label": group_label(product.group),
+        "subgroup": product.subgroup,
+        "unit": product.unit,
+        "price": product.price,
+        "currency": "VND",
+        "price_display": format_vnd(product.price),
+        "stars": valid.stars if valid else None,
+        "certificate": certificate_json(shown, on) if shown else None,
+        "producer": producer_json(product.producer),
+        "made_to_order": product.made_to_order,
+        "lead_time_days": product.lead_time_days,
+        "available": max(product.available, 0),
+        "in_stock": product.made_to_order or product.available > 0,
+        "season": season,
+        "image": image_json(product.images[0]) if product.images else None,
+        "created_at": product.created_at.isoformat(timespec="seconds") + "Z",
+    }
+    if detail:
+        data["description"] = product.description
+        data["images"] = [image_json(image) for image in product.images]
+    return data
+
+
+def _page_json(items, page) -> dict:
+    return {
+        "items": items,
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "pages": page.pages,
+    }
+
+
+@bp.get("/products")
+def products():
+    parsed = parse_listing_args(request.args, allow_per_page=True)
+    if parsed.errors:
+        return _error(
+            400,
+            "bad_request",
+            _("Some query arguments are not valid."),
+            {name: str(message) for name, message in parsed.errors.items()},
+        )
+    today = today_vn()
+    page = queries.search_products(
+        parsed.filters, today, per_page=parsed.per_page or queries.PER_PAGE, with_facets=False
+    )
+    if page.ignored:
+        return _error(
+            400,
+            "bad_request",
+            _("Some query arguments are not valid."),
+            {name: str(MESSAGES[name]) for name in page.ignored},
+        )
+    return jsonify(_page_json([product_json(p, today) for p in page.items], page))
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    found = queries.get_public_product(slug) if is_slug(slug) else None
+    if found is None:
+        return _error(404, "not_found", _("No such product."))
+    return jsonify(product_json(found, today_vn(), detail=True))
+
+
+@bp.get("/producers")
+def producers():
+    per_page = queries.PER_PAGE
+    if request.args.get("per_page"):
+        parsed = parse_listing_args(request.args, allow_per_page=True)
+        if "per_page" in parsed.errors:
+            return _error(
+                400,
+                "bad_request",
+                _("Some query arguments are not valid."),
+                {"per_page": str(parsed.errors["per_page"])},
+            )
+        per_page = parsed.per_page
+    page = queries.list_producers(page=parse_page(request.args.get("page")), per_page=per_page)
+    items = [producer_json(p) | {"product_count": count} for p, count in page.items]
+    return jsonify(_page_json(items, page))
+
+
+@bp.get("/producers/<slug>")
+def producer(slug: str):
+    found = queries.get_public_producer(slug) if is_slug(slug) else None
+    if found is None:
+        return _error(404, "not_found", _("No such producer."))
+    today = today_vn()
+    data = producer_json(found, detail=True)
+    data["products"] = [product_json(p, today) for p in queries.producer_products(found)]
+    data["certificates"] = [
+        certificate_json(c, today) | {"product_slug": c.product.slug}
+        for c in queries.producer_certificates(found)
+    ]
+    return jsonify(data)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(server_url=url_for("api.products").rsplit("/", 1)[0]))

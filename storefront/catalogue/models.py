@@ -70,6 +70,9 @@ class Product(TimestampMixin, db.Model):
     certificates: Mapped[list["Certificate"]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="Certificate.signed_on"
     )
+    search_tokens: Mapped[list["ProductSearchToken"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def available(self) -> int:
@@ -158,3 +161,34 @@ class Certificate(TimestampMixin, db.Model):
         if self.status is CertificateStatus.PENDING:
             return "unverified"
         return "valid" if self.is_valid_on(on) else "expired"
+
+
+# The search index lives in its own table so it works the same on SQLite and PostgreSQL and is
+# built by db.create_all(); see storefront/catalogue/search.py for why a token table.
+# PostgreSQL compares `token` with the C collation so prefix ranges (token >= 'mat' AND
+# token < 'mat~') use the B-tree index and sort byte-wise, exactly like SQLite's BINARY.
+SEARCH_TOKEN_TYPE = String(64).with_variant(String(64, collation="C"), "postgresql")
+
+
+class SearchField(enum.IntEnum):
+    """Where a token came from; the value is its ranking weight (name beats description)."""
+
+    NAME = 100
+    DESCRIPTION = 20
+    PRODUCER = 15
+    PLACE = 10
+
+
+class ProductSearchToken(db.Model):
+    """One folded word of a product's searchable text (deduplicated per product)."""
+
+    __tablename__ = "product_search_tokens"
+    __table_args__ = (Index("ix_product_search_tokens_token", "token", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(SEARCH_TOKEN_TYPE)  # folded: a-z and 0-9 only
+    raw: Mapped[str] = mapped_column(String(64))  # NFC lower-case, diacritics kept
+    weight: Mapped[int]  # a SearchField value

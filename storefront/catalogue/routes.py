@@ -1,8 +1,158 @@
-from flask import Blueprint, render_template
+"""Public catalogue pages. Read-only: parse arguments, one query function, render."""
+
+from babel.dates import get_month_names
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from ..clock import today_vn
+from . import queries
+from .forms import MESSAGES, is_printable, is_slug, parse_listing_args, parse_page
+from .models import CertificateStatus, ProductStatus
+from .ocop import GROUPS, SUBGROUPS
+from .qr import qr_svg
 
 bp = Blueprint("catalogue", __name__)
+
+SORT_LABELS = {
+    "relevance": _l("Best match"),
+    "newest": _l("Newest"),
+    "price_asc": _l("Price: low to high"),
+    "price_desc": _l("Price: high to low"),
+    "stars": _l("Most stars"),
+}
+
+
+def public_url(endpoint: str, **values) -> str:
+    """Absolute URL on the configured public host (never the request's Host header)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+@bp.app_template_global("public_url")
+def _public_url(endpoint: str, **values) -> str:
+    return public_url(endpoint, **values)
+
+
+@bp.app_template_global("month_name")
+def month_name(month: int) -> str:
+    return get_month_names("wide", locale=get_locale())[month]
+
+
+@bp.app_template_global("group_label")
+def group_label(code: str, subgroup: str | None = None) -> str:
+    if subgroup:
+        return str(SUBGROUPS.get(code, {}).get(subgroup, ""))
+    return str(GROUPS.get(code, code))
+
+
+def per_page() -> int:
+    return current_app.config.get("CATALOGUE_PER_PAGE", queries.PER_PAGE)
 
 
 @bp.get("/")
 def home():
-    return render_template("catalogue/home.html")
+    today = today_vn()
+    return render_template("catalogue/home.html", home=queries.home_page(today), today=today)
+
+
+@bp.get("/products")
+def products():
+    parsed = parse_listing_args(request.args)
+    today = today_vn()
+    page = queries.search_products(parsed.filters, today, per_page=per_page())
+    notices = [*parsed.errors.values(), *(MESSAGES[name] for name in page.ignored)]
+    return render_template(
+        "catalogue/products.html",
+        page=page,
+        filters=page.filters,
+        facets=page.facets,
+        notices=notices,
+        today=today,
+        sort_labels=SORT_LABELS,
+    )
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    found = queries.get_public_product(slug) if is_slug(slug) else None
+    if found is None:
+        abort(404)
+    today = today_vn()
+    return render_template(
+        "catalogue/product.html",
+        product=found,
+        certificate=found.valid_certificate(today),
+        expired=queries.expired_certificate(found, today),
+        related=queries.related_products(found),
+        today=today,
+    )
+
+
+@bp.get("/producers")
+def producers():
+    page = queries.list_producers(page=parse_page(request.args.get("page")), per_page=per_page())
+    return render_template("catalogue/producers.html", page=page)
+
+
+@bp.get("/producers/<slug>")
+def producer(slug: str):
+    found = queries.get_public_producer(slug) if is_slug(slug) else None
+    if found is None:
+        abort(404)
+    today = today_vn()
+    return render_template(
+        "catalogue/producer.html",
+        producer=found,
+        products=queries.producer_products(found),
+        certificates=queries.producer_certificates(found),
+        today=today,
+    )
+
+
+def certificate_status(certificate, today) -> str:
+    """valid, expired, not_yet_valid or unverified (pending and rejected look the same)."""
+    if certificate.status is not CertificateStatus.VERIFIED:
+        return "unverified"
+    if today < certificate.signed_on:
+        return "not_yet_valid"
+    return "valid" if certificate.is_valid_on(today) else "expired"
+
+
+@bp.get("/certificates/<path:number>")
+def certificate(number: str):
+    found = queries.get_public_certificate(number) if is_printable(number) else None
+    if found is None:
+        abort(404)
+    today = today_vn()
+    return render_template(
+        "catalogue/certificate.html",
+        certificate=found,
+        status=certificate_status(found, today),
+        product_is_public=found.product.status is ProductStatus.ACTIVE,
+        today=today,
+    )
+
+
+@bp.get("/certificates/<path:number>/qr.svg")
+def certificate_qr(number: str):
+    found = queries.get_public_certificate(number) if is_printable(number) else None
+    if found is None:
+        abort(404)
+    svg = qr_svg(public_url("catalogue.certificate", number=found.number))
+    response = Response(svg, mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    products, producers = queries.sitemap_entries()
+    xml = render_template("catalogue/sitemap.xml", products=products, producers=producers)
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    text = render_template("catalogue/robots.txt")
+    return Response(text, mimetype="text/plain")

@@ -1,0 +1,292 @@
+"""The OpenAPI 3.1 document of the read-only API. tests/catalogue validates real responses
+against these schemas, so change them together with api.py."""
+
+from .ocop import GROUPS
+from .queries import MAX_PER_PAGE, PER_PAGE, SORTS, STAR_LEVELS
+
+
+def _nullable(schema: dict, **extra) -> dict:
+    """OpenAPI 3.1 (JSON Schema 2020-12) null: a type list, or anyOf for a $ref."""
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}], **extra}
+    nullable = {**schema, "type": [schema["type"], "null"], **extra}
+    if "enum" in nullable:
+        nullable["enum"] = [*nullable["enum"], None]
+    return nullable
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict, optional: tuple[str, ...] = ()) -> dict:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [name for name in properties if name not in optional],
+        "properties": properties,
+    }
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+DATE = {"type": "string", "format": "date"}
+URL = {"type": "string", "format": "uri"}
+MONTH = {"type": "integer", "minimum": 1, "maximum": 12}
+
+SCHEMAS = {
+    "Image": _object(
+        {
+            "url": URL,
+            "thumb_url": URL,
+            "alt": STRING,
+            "width": INTEGER,
+            "height": INTEGER,
+        }
+    ),
+    "Certificate": _object(
+        {
+            "number": STRING,
+            "status": {
+                "type": "string",
+                "enum": ["valid", "expired", "not_yet_valid", "unverified"],
+            },
+            "stars": _nullable(
+                {
+                    "type": "integer",
+                    "enum": list(STAR_LEVELS),
+                    "description": "Null unless the certificate is verified and valid today.",
+                }
+            ),
+            "issuing_authority": {**STRING, "description": "As printed on the certificate."},
+            "decision_number": STRING,
+            "signed_on": DATE,
+            "valid_until": DATE,
+            "verify_url": URL,
+        }
+    ),
+    "ProducerSummary": _object(
+        {
+            "slug": STRING,
+            "name": STRING,
+            "kind": {
+                "type": "string",
+                "enum": ["cooperative", "enterprise", "cooperative_group", "household"],
+            },
+            "url": URL,
+            "province_code": _nullable(INTEGER),
+            "province": _nullable({**STRING, "description": "Current (2025) province."}),
+            "ward_code": _nullable(INTEGER),
+            "ward": _nullable({**STRING, "description": "Current ward or commune."}),
+            "place": _nullable(STRING),
+            "historical_address": _nullable(
+                {**STRING, "description": "The address as printed before the 2025 reform."}
+            ),
+        }
+    ),
+    "Product": _object(
+        {
+            "id": INTEGER,
+            "slug": STRING,
+            "name": STRING,
+            "url": URL,
+            "group": {"type": "string", "enum": list(GROUPS)},
+            "group_label": STRING,
+            "subgroup": _nullable(STRING),
+            "unit": STRING,
+            "price": {"type": "integer", "minimum": 0, "description": "Whole đồng (VND)."},
+            "currency": {"type": "string", "enum": ["VND"]},
+            "price_display": STRING,
+            "stars": _nullable(
+                {
+                    "type": "integer",
+                    "enum": list(STAR_LEVELS),
+                    "description": "From a verified certificate valid today, else null.",
+                }
+            ),
+            "certificate": _nullable(
+                _ref("Certificate"),
+                description="The valid certificate, else the last expired one, else null.",
+            ),
+            "producer": _ref("ProducerSummary"),
+            "made_to_order": {"type": "boolean"},
+            "lead_time_days": _nullable(INTEGER),
+            "available": {"type": "integer", "minimum": 0},
+            "in_stock": {"type": "boolean"},
+            "season": _nullable(_object({"start_month": MONTH, "end_month": MONTH})),
+            "image": _nullable(_ref("Image")),
+            "created_at": {"type": "string", "format": "date-time"},
+            "description": STRING,
+            "images": {"type": "array", "items": _ref("Image")},
+        },
+        optional=("description", "images"),
+    ),
+}
+SCHEMAS["ProductDetail"] = {
+    **SCHEMAS["Product"],
+    "required": [*SCHEMAS["Product"]["required"], "description", "images"],
+}
+SCHEMAS["Producer"] = {
+    **SCHEMAS["ProducerSummary"],
+    "required": [*SCHEMAS["ProducerSummary"]["required"], "product_count"],
+    "properties": {**SCHEMAS["ProducerSummary"]["properties"], "product_count": INTEGER},
+}
+SCHEMAS["ProducerDetail"] = {
+    **SCHEMAS["ProducerSummary"],
+    "required": [*SCHEMAS["ProducerSummary"]["required"], "story", "products", "certificates"],
+    "properties": {
+        **SCHEMAS["ProducerSummary"]["properties"],
+        "story": STRING,
+        "products": {"type": "array", "items": _ref("Product")},
+        "certificates": {
+            "type": "array",
+            "items": {
+                **SCHEMAS["Certificate"],
+                "required": [*SCHEMAS["Certificate"]["required"], "product_slug"],
+                "properties": {**SCHEMAS["Certificate"]["properties"], "product_slug": STRING},
+            },
+        },
+    },
+}
+
+
+def _page_of(item: str) -> dict:
+    return _object(
+        {
+            "items": {"type": "array", "items": _ref(item)},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "total": {"type": "integer", "minimum": 0},
+            "pages": {"type": "integer", "minimum": 1},
+        }
+    )
+
+
+SCHEMAS["ProductPage"] = _page_of("Product")
+SCHEMAS["ProducerPage"] = _page_of("Producer")
+SCHEMAS["Error"] = _object(
+    {
+        "error": _object(
+            {
+                "code": STRING,
+                "message": STRING,
+                "fields": {"type": "object", "additionalProperties": STRING},
+            },
+            optional=("fields",),
+        )
+    }
+)
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+PAGE_PARAMETERS = [
+    _query("page", {"type": "integer", "minimum": 1}, "Past the last page gives the last page."),
+    _query(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": PER_PAGE},
+        "Items per page.",
+    ),
+]
+
+PRODUCT_PARAMETERS = [
+    _query(
+        "q",
+        {"type": "string", "maxLength": 10_000},
+        "Search words; accents and case are ignored (only the first 200 characters count).",
+    ),
+    _query("group", {"type": "string", "enum": list(GROUPS)}, "OCOP product group."),
+    _query("stars", {"type": "integer", "enum": list(STAR_LEVELS)}, "Minimum valid stars."),
+    _query("producer", {"type": "string"}, "Producer slug."),
+    _query("province", {"type": "integer"}, "Current province code (vietnam-provinces)."),
+    _query("price_min", {"type": "integer", "minimum": 0}, "Minimum price in đồng."),
+    _query("price_max", {"type": "integer", "minimum": 0}, "Maximum price in đồng."),
+    _query(
+        "in_stock",
+        {"type": "integer", "enum": [0, 1]},
+        "1: only products in stock or made to order.",
+    ),
+    _query(
+        "sort",
+        {"type": "string", "enum": list(SORTS)},
+        "Default: relevance when searching, else newest.",
+    ),
+    *PAGE_PARAMETERS,
+]
+
+
+def _json(description: str, schema: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def openapi_document(server_url: str = "/api/v1") -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "OCOP Market catalogue API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only catalogue of certified OCOP products. Prices are whole đồng. "
+                "Stars are null unless the product's certificate is verified and valid today."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/products": {
+                "get": {
+                    "operationId": "listProducts",
+                    "summary": "Public products, with the listing's filters",
+                    "parameters": PRODUCT_PARAMETERS,
+                    "responses": {
+                        "200": _json("A page of products.", "ProductPage"),
+                        "400": _json("An argument is not valid.", "Error"),
+                    },
+                }
+            },
+            "/products/{slug}": {
+                "get": {
+                    "operationId": "getProduct",
+                    "summary": "One public product",
+                    "parameters": [SLUG],
+                    "responses": {
+                        "200": _json("The product.", "ProductDetail"),
+                        "404": _json("No such public product.", "Error"),
+                    },
+                }
+            },
+            "/producers": {
+                "get": {
+                    "operationId": "listProducers",
+                    "summary": "Approved producers",
+                    "parameters": PAGE_PARAMETERS,
+                    "responses": {
+                        "200": _json("A page of producers.", "ProducerPage"),
+                        "400": _json("An argument is not valid.", "Error"),
+                    },
+                }
+            },
+            "/producers/{slug}": {
+                "get": {
+                    "operationId": "getProducer",
+                    "summary": "One approved producer with its products and certificates",
+                    "parameters": [SLUG],
+                    "responses": {
+                        "200": _json("The producer.", "ProducerDetail"),
+                        "404": _json("No such producer.", "Error"),
+                    },
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,540 @@
+"""Read side of the catalogue. Every function takes the day (`on`) whose certificates count, so
+tests can ask about boundary dates; pages load related rows eagerly (a fixed number of queries
+whatever the page size).
+
+Only ACTIVE products of APPROVED producers are public. Stars come only from a certificate that is
+verified and valid on `on`.
+"""
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from ..core.places import province_name, provinces
+from ..extensions import db
+from ..producers.models import Producer, ProducerStatus
+from .models import Certificate, CertificateStatus, Product, ProductStatus
+from .ocop import GROUPS
+from .search import match_subquery, parse_query
+
+PER_PAGE = 24
+MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
+SORTS = ("relevance", "price_asc", "price_desc", "newest", "stars")
+STAR_LEVELS = (3, 4, 5)
+PRODUCER_FACET_LIMIT = 30
+HOME_FEATURED = 8
+HOME_FEATURED_PER_GROUP = 4
+HOME_NEWEST = 8
+HOME_PRODUCERS = 8
+RELATED_LIMIT = 4
+PRODUCER_PAGE_PRODUCTS = 48
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """The listing's query arguments after validation (see forms.parse_listing_args)."""
+
+    q: str = ""
+    group: str | None = None
+    stars: int | None = None
+    producer: str | None = None  # a producer slug
+    province: int | None = None  # a vietnam-provinces code
+    price_min: int | None = None
+    price_max: int | None = None
+    in_stock: bool = False
+    sort: str | None = None  # None: relevance when searching, else newest
+    page: int = 1
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort == "relevance" or self.sort is None:
+            return "relevance" if parse_query(self.q) else "newest"
+        return self.sort
+
+    def without(self, name: str) -> "ProductFilters":
+        return replace(self, **{name: ProductFilters.__dataclass_fields__[name].default}, page=1)
+
+    def to_args(self, **changes) -> dict:
+        """Query arguments for url_for, leaving out defaults."""
+        values = replace(self, **changes)
+        args = {
+            "q": values.q or None,
+            "group": values.group,
+            "stars": values.stars,
+            "producer": values.producer,
+            "province": values.province,
+            "price_min": values.price_min,
+            "price_max": values.price_max,
+            "in_stock": 1 if values.in_stock else None,
+            "sort": values.sort,
+            "page": values.page if values.page > 1 else None,
+        }
+        return {k: v for k, v in args.items() if v is not None}
+
+
+@dataclass
+class Facets:
+    groups: list[tuple[str, str, int]] = field(default_factory=list)  # code, label, count
+    stars: list[tuple[int, int]] = field(default_factory=list)  # minimum stars, count
+    producers: list[tuple[str, str, int]] = field(default_factory=list)  # slug, name, count
+    provinces: list[tuple[int, str, int]] = field(default_factory=list)  # code, name, count
+    in_stock: int = 0
+
+
+class Paginated:
+    """Pagination helpers over `total`, `page` and `per_page`."""
+
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def page_numbers(self, around: int = 2) -> list[int | None]:
+        """Page links to show: first, last and a window around the current page (None = gap)."""
+        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers: list[int | None] = []
+        for number in sorted(n for n in shown if 1 <= n <= self.pages):
+            if numbers and numbers[-1] is not None and number - numbers[-1] > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
+
+@dataclass
+class ProductPage(Paginated):
+    items: list[Product]
+    total: int
+    page: int
+    per_page: int
+    filters: ProductFilters
+    facets: Facets | None = None
+    producer_name: str | None = None  # of the producer filter, for its chip
+    ignored: list[str] = field(default_factory=list)  # filters dropped as unknown
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+
+def is_public():
+    return and_(Product.status == ProductStatus.ACTIVE, Producer.status == ProducerStatus.APPROVED)
+
+
+def _valid_certificate(on: date):
+    """Correlated: a certificate of the outer Product that is verified and valid on `on`."""
+    return and_(
+        Certificate.product_id == Product.id,
+        Certificate.status == CertificateStatus.VERIFIED,
+        Certificate.signed_on <= on,
+        Certificate.valid_until >= on,
+    )
+
+
+def best_stars(on: date):
+    return (
+        select(func.max(Certificate.stars))
+        .where(_valid_certificate(on))
+        .correlate(Product)
+        .scalar_subquery()
+    )
+
+
+def _in_stock():
+    # Made-to-order products can always be ordered; the rest need unreserved stock.
+    return or_(Product.made_to_order.is_(True), Product.stock_on_hand - Product.stock_reserved > 0)
+
+
+def _with_eager(stmt):
+    return stmt.options(
+        contains_eager(Product.producer),
+        selectinload(Product.images),
+        selectinload(Product.certificates),
+    )
+
+
+def _public_products():
+    return select(Product).join(Product.producer).where(is_public())
+
+
+def _conditions(filters: ProductFilters, on: date, skip: str | None = None) -> list:
+    conditions = [is_public()]
+    if filters.group and skip != "group":
+        conditions.append(Product.group == filters.group)
+    if filters.stars and skip != "stars":
+        conditions.append(
+            exists().where(_valid_certificate(on), Certificate.stars >= filters.stars)
+        )
+    if filters.producer and skip != "producer":
+        conditions.append(Producer.slug == filters.producer)
+    if filters.province is not None and skip != "province":
+        conditions.append(Producer.province_code == filters.province)
+    if filters.price_min is not None:
+        conditions.append(Product.price >= filters.price_min)
+    if filters.price_max is not None:
+        conditions.append(Product.price <= filters.price_max)
+    if filters.in_stock and skip != "in_stock":
+        conditions.append(_in_stock())
+    return conditions
+
+
+def _from_products(stmt, match):
+    """Join the producer, and the search match when there is a query."""
+    stmt = stmt.select_from(Product).join(Product.producer)
+    if match is not None:
+        stmt = stmt.join(match, match.c.product_id == Product.id)
+    return stmt
+
+
+def _order_by(filters: ProductFilters, on: date, match) -> list:
+    newest = [Product.created_at.desc(), Product.id.desc()]
+    sort = filters.effective_sort
+    if sort == "relevance" and match is not None:
+        return [match.c.rank.desc(), *newest]
+    if sort == "price_asc":
+        return [Product.price.asc(), Product.id.desc()]
+    if sort == "price_desc":
+        return [Product.price.desc(), Product.id.desc()]
+    if sort == "stars":
+        return [func.coalesce(best_stars(on), 0).desc(), *newest]
+    return newest
+
+
+# --- the listing -----------------------------------------------------------------------------
+
+
+def search_products(
+    filters: ProductFilters,
+    on: date,
+    per_page: int = PER_PAGE,
+    with_facets: bool = True,
+) -> ProductPage:
+    """One page of public products matching `filters`, with facet counts.
+
+    Each facet counts with every other filter applied but its own, so a buyer sees what
+    choosing another value would give. Unknown producer slugs are dropped and reported in
+    `ignored`; a page past the end shows the last page.
+    """
+    ignored: list[str] = []
+    producer_name = None
+    if filters.producer:
+        producer_name = db.session.scalar(
+            select(Producer.name).where(
+                Producer.slug == filters.producer, Producer.status == ProducerStatus.APPROVED
+            )
+        )
+        if producer_name is None:
+            ignored.append("producer")
+            filters = replace(filters, producer=None)
+
+    terms = parse_query(filters.q)
+    match = _match(terms)
+
+    total = db.session.scalar(
+        _from_products(select(func.count(Product.id)), match).where(*_conditions(filters, on))
+    )
+    pages = max(1, math.ceil(total / per_page))
+    page_number = min(max(1, filters.page), pages)
+    stmt = (
+        _from_products(select(Product), match)
+        .where(*_conditions(filters, on))
+        .order_by(*_order_by(filters, on, match))
+        .limit(per_page)
+        .offset((page_number - 1) * per_page)
+    )
+    items = list(db.session.scalars(_with_eager(stmt)).unique())
+    page = ProductPage(
+        items=items,
+        total=total,
+        page=page_number,
+        per_page=per_page,
+        filters=replace(filters, page=page_number),
+        producer_name=producer_name,
+        ignored=ignored,
+    )
+    if with_facets:
+        page.facets = _facets(filters, on, match)
+    return page
+
+
+def _match(terms):
+    return match_subquery(terms) if terms else None
+
+
+def _facets(filters: ProductFilters, on: date, match) -> Facets:
+    facets = Facets()
+
+    counts = dict(
+        db.session.execute(
+            _from_products(select(Product.group, func.count(Product.id)), match)
+            .where(*_conditions(filters, on, skip="group"))
+            .group_by(Product.group)
+        ).all()
+    )
+    facets.groups = [(code, str(label), counts.get(code, 0)) for code, label in GROUPS.items()]
+
+    # One pass over the valid certificates: products reaching each star level.
+    star_counts = db.session.execute(
+        _from_products(
+            select(
+                *(
+                    func.count(distinct(case((Certificate.stars >= level, Product.id))))
+                    for level in STAR_LEVELS
+                )
+            ),
+            match,
+        )
+        .join(Certificate, _valid_certificate(on))
+        .where(*_conditions(filters, on, skip="stars"))
+    ).one()
+    facets.stars = list(zip(STAR_LEVELS, star_counts, strict=True))
+
+    facets.producers = [
+        (slug, name, count)
+        for slug, name, count in db.session.execute(
+            _from_products(select(Producer.slug, Producer.name, func.count(Product.id)), match)
+            .where(*_conditions(filters, on, skip="producer"))
+            .group_by(Producer.id, Producer.slug, Producer.name)
+            .order_by(func.count(Product.id).desc(), Producer.name, Producer.id)
+            .limit(PRODUCER_FACET_LIMIT)
+        )
+    ]
+
+    by_province = db.session.execute(
+        _from_products(select(Producer.province_code, func.count(Product.id)), match)
+        .where(*_conditions(filters, on, skip="province"), Producer.province_code.is_not(None))
+        .group_by(Producer.province_code)
+    ).all()
+    facets.provinces = sorted(
+        ((code, province_name(code), count) for code, count in by_province if province_name(code)),
+        key=lambda item: item[1],
+    )
+
+    facets.in_stock = db.session.scalar(
+        _from_products(select(func.count(Product.id)), match).where(
+            *_conditions(filters, on, skip="in_stock"), _in_stock()
+        )
+    )
+    return facets
+
+
+def province_codes() -> set[int]:
+    return {code for code, _name in provinces()}
+
+
+# --- home ------------------------------------------------------------------------------------
+
+
+@dataclass
+class HomePage:
+    featured: list[Product]
+    featured_by_group: dict[str, list[Product]]
+    newest: list[Product]
+    group_counts: list[tuple[str, str, int]]
+    producers: list[tuple[Producer, int]]
+
+
+def home_page(on: date) -> HomePage:
+    """Featured (valid certificate on `on` only, admin's order), newest, groups, producers."""
+    featured_stmt = (
+        _public_products()
+        .where(
+            Product.featured.is_(True),
+            exists().where(_valid_certificate(on)),
+        )
+        .order_by(
+            Product.featured_position.is_(None),
+            Product.featured_position,
+            Product.id,
+        )
+    )
+    featured = list(db.session.scalars(_with_eager(featured_stmt)).unique())
+    by_group: dict[str, list[Product]] = {}
+    for product in featured:
+        group = by_group.setdefault(product.group, [])
+        if len(group) < HOME_FEATURED_PER_GROUP:
+            group.append(product)
+
+    newest_stmt = (
+        _public_products().order_by(Product.created_at.desc(), Product.id.desc()).limit(HOME_NEWEST)
+    )
+    newest = list(db.session.scalars(_with_eager(newest_stmt)).unique())
+
+    counts = dict(
+        db.session.execute(
+            select(Product.group, func.count(Product.id))
+            .join(Product.producer)
+            .where(is_public())
+            .group_by(Product.group)
+        ).all()
+    )
+    group_counts = [(code, str(label), counts.get(code, 0)) for code, label in GROUPS.items()]
+
+    return HomePage(
+        featured=featured[:HOME_FEATURED],
+        featured_by_group=by_group,
+        newest=newest,
+        group_counts=group_counts,
+        producers=list_producers(page=1, per_page=HOME_PRODUCERS).items,
+    )
+
+
+# --- product page ----------------------------------------------------------------------------
+
+
+def get_public_product(slug: str) -> Product | None:
+    stmt = _public_products().where(Product.slug == slug)
+    return db.session.scalars(_with_eager(stmt)).unique().one_or_none()
+
+
+def related_products(product: Product, limit: int = RELATED_LIMIT) -> list[Product]:
+    """Same producer first, then the same OCOP group; newest first."""
+    stmt = (
+        _public_products()
+        .where(
+            Product.id != product.id,
+            or_(Product.producer_id == product.producer_id, Product.group == product.group),
+        )
+        .order_by(
+            (Product.producer_id == product.producer_id).desc(),
+            Product.created_at.desc(),
+            Product.id.desc(),
+        )
+        .limit(limit)
+    )
+    return list(db.session.scalars(_with_eager(stmt)).unique())
+
+
+def expired_certificate(product: Product, on: date) -> Certificate | None:
+    """The most recently lapsed verified certificate, when none is valid on `on`.
+
+    Shown as "certificate expired on …", never with stars.
+    """
+    if product.valid_certificate(on) is not None:
+        return None
+    lapsed = [
+        c
+        for c in product.certificates
+        if c.status is CertificateStatus.VERIFIED and c.valid_until < on
+    ]
+    return max(lapsed, key=lambda c: c.valid_until, default=None)
+
+
+# --- producers -------------------------------------------------------------------------------
+
+
+@dataclass
+class ProducerPage(Paginated):
+    items: list[tuple[Producer, int]]  # producer, number of public products
+    total: int
+    page: int
+    per_page: int
+
+
+def list_producers(page: int = 1, per_page: int = PER_PAGE) -> ProducerPage:
+    approved = Producer.status == ProducerStatus.APPROVED
+    total = db.session.scalar(select(func.count(Producer.id)).where(approved))
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    product_count = func.count(Product.id)
+    rows = db.session.execute(
+        select(Producer, product_count)
+        .outerjoin(
+            Product,
+            and_(Product.producer_id == Producer.id, Product.status == ProductStatus.ACTIVE),
+        )
+        .where(approved)
+        .group_by(Producer.id)
+        .order_by(Producer.name, Producer.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return ProducerPage(
+        items=[(producer, count) for producer, count in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def get_public_producer(slug: str) -> Producer | None:
+    return db.session.scalar(
+        select(Producer).where(Producer.slug == slug, Producer.status == ProducerStatus.APPROVED)
+    )
+
+
+def producer_products(producer: Producer, limit: int = PRODUCER_PAGE_PRODUCTS) -> list[Product]:
+    stmt = (
+        _public_products()
+        .where(Product.producer_id == producer.id)
+        .order_by(Product.created_at.desc(), Product.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(_with_eager(stmt)).unique())
+
+
+def producer_certificates(producer: Producer) -> list[Certificate]:
+    """Verified certificates of the producer's public products, newest validity first."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .join(Certificate.product)
+            .where(
+                Product.producer_id == producer.id,
+                Product.status == ProductStatus.ACTIVE,
+                Certificate.status == CertificateStatus.VERIFIED,
+            )
+            .options(contains_eager(Certificate.product))
+            .order_by(Certificate.valid_until.desc(), Certificate.id)
+        )
+    )
+
+
+# --- certificates ----------------------------------------------------------------------------
+
+
+def get_public_certificate(number: str) -> Certificate | None:
+    """A certificate whose producer is public; rejected ones are reported as unverified."""
+    stmt = (
+        select(Certificate)
+        .join(Certificate.product)
+        .join(Product.producer)
+        .where(Certificate.number == number, Producer.status == ProducerStatus.APPROVED)
+        .options(contains_eager(Certificate.product).contains_eager(Product.producer))
+    )
+    return db.session.scalar(stmt)
+
+
+# --- sitemap ---------------------------------------------------------------------------------
+
+SITEMAP_LIMIT = 50_000  # the sitemap protocol's maximum URLs per file
+
+
+def sitemap_entries() -> tuple[list, list]:
+    products = db.session.execute(
+        select(Product.slug, Product.updated_at, Product.created_at)
+        .join(Product.producer)
+        .where(is_public())
+        .order_by(Product.id)
+        .limit(SITEMAP_LIMIT)
+    ).all()
+    producers = db.session.execute(
+        select(Producer.slug, Producer.created_at)
+        .where(Producer.status == ProducerStatus.APPROVED)
+        .order_by(Producer.id)
+        .limit(SITEMAP_LIMIT)
+    ).all()
+    return products, producers
