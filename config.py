@@ -75,6 +75,9 @@ class Config:
 
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     HSTS = False
+    # How many reverse proxies sit in front of gunicorn and set X-Forwarded-For/-Proto.
+    # Only trust what is really there: each trusted hop lets a client choose its address.
+    TRUSTED_PROXIES = _int_env("TRUSTED_PROXIES", 0)
 
 
 class DevelopmentConfig(Config):
@@ -101,6 +104,7 @@ class ProductionConfig(Config):
     CART_COOKIE_SECURE = True
     STRIPE_DEMO_MODE_ALLOWED = False
     HSTS = True
+    TRUSTED_PROXIES = _int_env("TRUSTED_PROXIES", 1)  # production runs behind one proxy
 
     @classmethod
     def validate(cls, environ=None) -> dict:

@@ -1,6 +1,7 @@
 """Security headers. The CSP forbids inline scripts and styles: all JS and CSS live in static/."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
     [
@@ -20,6 +21,13 @@ CSP = "; ".join(
 
 
 def init_security(app: Flask) -> None:
+    trusted_proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if trusted_proxies:
+        # Behind N proxies the client address is in X-Forwarded-For. Without this every
+        # buyer would share the proxy's address, and the login throttle (keyed on address
+        # and email) would let one attacker lock a real user out.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)
+
     @app.after_request
     def set_security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

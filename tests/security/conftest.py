@@ -1,0 +1,76 @@
+"""Fixtures for the security tests: an app built from ProductionConfig, as deployed."""
+
+import pytest
+from flask.testing import FlaskClient
+
+from config import ProductionConfig
+from storefront import create_app
+from storefront.extensions import db
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, empty_all_tables
+
+
+@pytest.fixture
+def production_factory(monkeypatch, tmp_path, _postgres_schema):
+    """Build apps from ProductionConfig; the secrets come from the environment, as in prod."""
+    made = []
+    url = TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'production.db'}"
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-tests-only-0123456789")
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    def build(**overrides):
+        options = {
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "MAIL_OUTBOX_DIR": "",
+            "SMTP_HOST": "",
+            **overrides,
+        }
+        app = create_app(type("ProductionUnderTest", (ProductionConfig,), options))
+        made.append(app)
+        with app.app_context():
+            if ON_POSTGRES:
+                empty_all_tables()
+            else:
+                db.create_all()
+        return app
+
+    yield build
+    for app in made:
+        with app.app_context():
+            if ON_POSTGRES:
+                empty_all_tables()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def production_app(production_factory):
+    return production_factory()
+
+
+class HttpsClient(FlaskClient):
+    """Secure cookies are only sent back over https, as a browser would."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", "https://shop.example")
+        # Flask-WTF checks the Referer on https POSTs, as browsers send it.
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers.setdefault("Referer", "https://shop.example/")
+        kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+def https_client(app, remote_addr: str = "198.51.100.10") -> HttpsClient:
+    client = HttpsClient(app, app.response_class, use_cookies=True)
+    client.environ_base["REMOTE_ADDR"] = remote_addr
+    return client
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The token a browser would find in the page's form."""
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert match, f"no csrf_token field on {path}"
+    return match.group(1)
