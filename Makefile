@@ -26,8 +26,9 @@ setup-dev: $(VENV)/.dev translations
 # Compile every feature's Vietnamese catalogue (the .mo files are not committed).
 translations: | $(VENV)/.runtime
 	@for dir in $$(find storefront -type d -name translations); do \
-		$(BIN)/pybabel compile --use-fuzzy -q -d $$dir || exit 1; \
+		$(BIN)/pybabel compile --use-fuzzy --statistics -d $$dir || exit 1; \
 	done
+	@$(BIN)/pybabel compile -D wtforms -d storefront/core/wtforms_translations
 
 migrate: setup
 	mkdir -p instance
@@ -61,6 +62,7 @@ clean:
 #   make i18n-update CATALOGUE=storefront/auth SOURCES="storefront/auth templates/auth"
 # then fill in the empty msgstr lines of $(CATALOGUE)/translations/vi/LC_MESSAGES/messages.po.
 i18n-update: | $(VENV)/.runtime
+	mkdir -p $(CATALOGUE)/translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o $(CATALOGUE)/translations/messages.pot $(SOURCES)
 	@if [ -f $(CATALOGUE)/translations/vi/LC_MESSAGES/messages.po ]; then \

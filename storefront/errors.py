@@ -10,8 +10,9 @@ class DomainError(Exception):
     default_message = _l("This action could not be completed.")
 
     def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
+        self.message = message if message is not None else self.default_message
+        # Kept lazy: the message is translated when shown, in the viewer's language.
+        super().__init__(self.message)
 
 
 class NotFound(DomainError):

@@ -7,6 +7,8 @@ TEST_DATABASE_URL is set (the schema is built once, tables emptied after each te
 import os
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.pool import StaticPool
 
@@ -19,6 +21,23 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 requires_postgres = pytest.mark.skipif(
     not ON_POSTGRES, reason="needs PostgreSQL: set TEST_DATABASE_URL (SQLite ignores FOR UPDATE)"
 )
+
+
+def pytest_sessionstart(session):
+    """Compile the Vietnamese catalogues, so a bare `pytest` sees the same UI as `make test`."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in Path(__file__).parent.parent.glob("storefront/**/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=True)
 
 
 def make_config(**overrides) -> type:
@@ -61,6 +80,29 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
+# Per-request caches that Flask-Login and Flask-Babel keep in `g`.
+REQUEST_CACHES_IN_G = ("_login_user", "_flask_babel")
+
+
+class PerRequestLoginClient(FlaskClient):
+    """Tests keep one app context pushed, so `g` outlives a request. Drop the per-request
+    caches around each request, so every request reads its own cookies afresh (the user, the
+    language), as it would in production: e.g. a second device's old session cookie."""
+
+    def open(self, *args, **kwargs):
+        self._forget_request_caches()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            self._forget_request_caches()
+
+    @staticmethod
+    def _forget_request_caches():
+        if has_app_context():
+            for name in REQUEST_CACHES_IN_G:
+                g.pop(name, None)
+
+
 @pytest.fixture
 def app_factory(_postgres_schema, tmp_path):
     """Build apps with extra config; each gets an empty database."""
@@ -69,6 +111,7 @@ def app_factory(_postgres_schema, tmp_path):
     def build(**overrides):
         overrides.setdefault("UPLOAD_FOLDER", str(tmp_path / "uploads"))
         app = create_app(make_config(**overrides))
+        app.test_client_class = PerRequestLoginClient
         made.append(app)
         with app.app_context():
             if ON_POSTGRES:

@@ -1,0 +1,67 @@
+"""The migrations build the schema from empty on both databases, and match the models."""
+
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from storefront import create_app
+from storefront.extensions import db
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_config
+
+
+def _upgrade_and_diff(url: str):
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={}))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True}
+            )
+            diff = compare_metadata(context, db.metadata)
+            tables = set(inspect(connection).get_table_names())
+        downgrade(revision="base")
+        with db.engine.connect() as connection:
+            left = set(inspect(connection).get_table_names()) - {"alembic_version"}
+        db.engine.dispose()
+    return diff, tables, left
+
+
+def test_sqlite_upgrade_from_empty_matches_models(tmp_path):
+    diff, tables, left = _upgrade_and_diff(f"sqlite:///{tmp_path / 'migrate.db'}")
+    assert diff == []
+    assert set(db.metadata.tables) <= tables
+    assert left == set()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: set TEST_DATABASE_URL")
+def test_postgres_upgrade_from_empty_matches_models():
+    server = make_url(TEST_DATABASE_URL)
+    name = f"ocop_migrate_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        diff, tables, left = _upgrade_and_diff(server.set(database=name).render_as_string(False))
+        assert diff == []
+        assert set(db.metadata.tables) <= tables
+        assert left == set()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_case_insensitive_email_uniqueness_is_in_the_database(app):
+    from sqlalchemy.exc import IntegrityError
+
+    from tests.factories import UserFactory
+
+    UserFactory(email="hoa@example.vn")
+    with pytest.raises(IntegrityError):
+        UserFactory(email="HOA@example.vn")
+    db.session.rollback()
