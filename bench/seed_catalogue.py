@@ -1,0 +1,201 @@
+"""Fill a database with the demo catalogue plus N generated products, fast enough for 100,000.
+
+Products, images, certificates and search tokens go in as bulk INSERTs with explicit ids;
+the search tokens come from the catalogue's own `search_token_rows`, so the benchmark
+searches exactly the index the shop builds.
+"""
+
+import random
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from sqlalchemy import func, insert, select, text
+
+from storefront.catalogue.indexing import search_token_rows
+from storefront.catalogue.models import (
+    Certificate,
+    CertificateStatus,
+    Product,
+    ProductImage,
+    ProductSearchToken,
+    ProductStatus,
+)
+from storefront.clock import utcnow
+from storefront.core import places
+from storefront.extensions import db
+from storefront.producers.models import Producer, ProducerKind, ProducerStatus
+from storefront.seed import seed_demo
+from storefront.text import fold, slugify
+
+KINDS = [
+    ("Mật ong", "food", "raw_preprocessed", "hũ 500 ml"),
+    ("Trà shan tuyết", "beverage", "non_alcoholic", "hộp 200 g"),
+    ("Rượu ngô", "beverage", "alcoholic", "chai 500 ml"),
+    ("Khăn lanh", "handicraft", "textiles", "khăn 180 × 60 cm"),
+    ("Túi thổ cẩm", "handicraft", "textiles", "chiếc"),
+    ("Bánh tam giác mạch", "food", "processed", "hộp 10 bánh"),
+    ("Hạt dẻ", "food", "raw_preprocessed", "túi 1 kg"),
+    ("Miến dong", "food", "processed", "gói 500 g"),
+    ("Gạo nếp cái hoa vàng", "food", "fresh", "túi 5 kg"),
+    ("Nấm hương rừng", "food", "raw_preprocessed", "túi 300 g"),
+    ("Tinh dầu quế", "herbal", "herbal_products", "lọ 50 ml"),
+    ("Cao atiso", "herbal", "herbal_products", "hộp 200 g"),
+    ("Giỏ mây tre", "handicraft", "natural_fibre", "chiếc"),
+    ("Thịt trâu gác bếp", "food", "processed", "gói 500 g"),
+    ("Mứt mận", "food", "processed", "hộp 300 g"),
+    ("Cà phê Arabica", "beverage", "non_alcoholic", "túi 500 g"),
+    ("Nước mắm cá cơm", "food", "processed", "chai 500 ml"),
+    ("Bình gốm men lam", "handicraft", "ceramics", "chiếc"),
+]
+QUALIFIERS = [
+    "bạc hà",
+    "vùng cao",
+    "hữu cơ",
+    "truyền thống",
+    "thủ công",
+    "đặc biệt",
+    "hoa ban",
+    "đá núi",
+    "sương mù",
+    "H'Mông",
+    "Tày",
+    "Dao đỏ",
+]
+PLACES = [
+    "Đồng Văn",
+    "Mèo Vạc",
+    "Yên Minh",
+    "Quản Bạ",
+    "Bắc Hà",
+    "Sa Pa",
+    "Mộc Châu",
+    "Mù Cang Chải",
+    "Trùng Khánh",
+    "Na Hang",
+]
+SENTENCES = [
+    "Làm thủ công theo cách truyền thống của đồng bào vùng cao.",
+    "Nguyên liệu thu hái theo mùa, đóng gói tại hợp tác xã.",
+    "Không chất bảo quản, bảo quản nơi khô ráo, thoáng mát.",
+    "Mỗi lô hàng đều ghi rõ ngày sản xuất và nơi làm ra.",
+    "Sản phẩm đạt chuẩn OCOP của tỉnh, được người tiêu dùng tin dùng.",
+    "Hợp tác xã bao tiêu sản phẩm cho hơn năm mươi hộ dân.",
+]
+DEMO_IMAGES = ["mat-ong-bac-ha-dong-van", "khan-lanh-det-tay-lung-cu", "hat-de-sang-tung"]
+BATCH = 2000
+
+
+def _places(rng: random.Random, count: int) -> list[tuple[int, int]]:
+    pairs = []
+    for code, _name in places.provinces():
+        pairs += [(code, ward) for ward, _ in places.wards(code)[:5]]
+    return [rng.choice(pairs) for _ in range(count)]
+
+
+def _producers(rng: random.Random, count: int) -> list[Producer]:
+    made = []
+    for index, (province, ward) in enumerate(_places(rng, count)):
+        place = rng.choice(PLACES)
+        name = f"HTX {rng.choice(KINDS)[0]} {place} {index + 1}"
+        producer = Producer(
+            slug=f"bench-{slugify(name)}",
+            name=name,
+            kind=ProducerKind.COOPERATIVE,
+            story="Hợp tác xã sinh ra cho phép đo hiệu năng.",
+            province_code=province,
+            ward_code=ward,
+            historical_address=f"xã {place}",
+            status=ProducerStatus.APPROVED,
+            search_text=fold(name),
+        )
+        db.session.add(producer)
+        made.append(producer)
+    db.session.flush()
+    return made
+
+
+def seed(total_products: int, rng_seed: int = 2026) -> dict:
+    """The demo catalogue, then generated products up to `total_products`. Caller commits."""
+    rng = random.Random(rng_seed)
+    seed_demo()
+    db.session.flush()
+    existing = db.session.scalar(select(func.count()).select_from(Product))
+    wanted = max(0, total_products - existing)
+    producers = _producers(rng, max(10, wanted // 50))
+    next_id = (db.session.scalar(select(func.max(Product.id))) or 0) + 1
+    today = date.today()
+    now = utcnow()
+    for start in range(0, wanted, BATCH):
+        products, images, certificates, tokens = [], [], [], []
+        for offset in range(start, min(start + BATCH, wanted)):
+            product_id = next_id + offset
+            kind, group, subgroup, unit = rng.choice(KINDS)
+            producer = rng.choice(producers)
+            name = f"{kind} {rng.choice(QUALIFIERS)} {rng.choice(PLACES)} {product_id}"
+            description = " ".join(rng.sample(SENTENCES, 3))
+            stock = rng.choice([0, 3, 12, 40, 120])
+            products.append(
+                {
+                    "id": product_id,
+                    "producer_id": producer.id,
+                    "name": name,
+                    "slug": f"{slugify(name)}-{product_id}",
+                    "group": group,
+                    "subgroup": subgroup,
+                    "description": description,
+                    "unit": unit,
+                    "price": rng.randrange(50, 2500) * 1000,
+                    "stock_on_hand": stock,
+                    "stock_reserved": 0,
+                    "low_stock_threshold": 5,
+                    "made_to_order": stock == 0 and group == "handicraft",
+                    "lead_time_days": 30 if stock == 0 and group == "handicraft" else None,
+                    "status": ProductStatus.ACTIVE,
+                    "featured": False,
+                    "name_folded": fold(name),
+                    "search_text": fold(f"{name} {description} {producer.name}"),
+                    "created_at": now - timedelta(minutes=wanted - offset),
+                }
+            )
+            slug = rng.choice(DEMO_IMAGES)
+            images.append(
+                {
+                    "product_id": product_id,
+                    "position": 0,
+                    "filename": f"demo/{slug}.png",
+                    "thumb_filename": f"demo/{slug}-thumb.png",
+                    "alt": name,
+                    "width": 800,
+                    "height": 800,
+                }
+            )
+            if rng.random() < 0.4:
+                signed = today - timedelta(days=rng.randrange(30, 900))
+                certificates.append(
+                    {
+                        "product_id": product_id,
+                        "number": f"BENCH-{product_id:07d}",
+                        "stars": rng.choice([3, 3, 3, 4, 4, 5]),
+                        "issuing_authority": "UBND tỉnh (benchmark)",
+                        "decision_number": f"{product_id}/QĐ-UBND",
+                        "signed_on": signed,
+                        "valid_until": Certificate.default_valid_until(signed),
+                        "status": CertificateStatus.VERIFIED,
+                    }
+                )
+            shape = SimpleNamespace(name=name, description=description, producer=producer)
+            tokens += [{"product_id": product_id, **row} for row in search_token_rows(shape)]
+        db.session.execute(insert(Product), products)
+        db.session.execute(insert(ProductImage), images)
+        if certificates:
+            db.session.execute(insert(Certificate), certificates)
+        db.session.execute(insert(ProductSearchToken), tokens)
+    if db.engine.dialect.name == "postgresql":
+        # Explicit ids leave the sequence behind; the shop must still be able to insert.
+        db.session.execute(
+            text("SELECT setval(pg_get_serial_sequence('products', 'id'), max(id)) FROM products")
+        )
+    return {
+        "products": db.session.scalar(select(func.count()).select_from(Product)),
+        "search_tokens": db.session.scalar(select(func.count()).select_from(ProductSearchToken)),
+    }
