@@ -1,3 +1,104 @@
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..core.urls import safe_next
+from ..errors import DomainError
+from ..extensions import db
+from . import services
+from .forms import AddToCartForm, CartActionForm, UpdateLineForm
+from .session import current_cart
 
 bp = Blueprint("cart", __name__)
+
+
+def _render_cart(status: int = 200, error: str | None = None):
+    summary = services.summarize(
+        db.session, current_cart(), services.ShippingPolicy.from_config(current_app.config)
+    )
+    return (
+        render_template(
+            "cart/view.html",
+            summary=summary,
+            error=error,
+            action_form=CartActionForm(),
+            max_quantity=services.MAX_LINE_QUANTITY,
+            free_threshold=current_app.config["FREE_SHIPPING_THRESHOLD_VND"],
+        ),
+        status,
+    )
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return _("Please check the values you entered.")
+
+
+@bp.get("/cart")
+def view():
+    return _render_cart()
+
+
+@bp.post("/cart/add")
+def add():
+    form = AddToCartForm()
+    if not form.validate_on_submit():
+        return _render_cart(422, _first_error(form))
+    cart = current_cart(create=True)
+    try:
+        line = services.add_item(
+            db.session,
+            cart,
+            form.product_id.data,
+            form.quantity.data,
+            price=form.price.data,
+            currency=form.currency.data,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return _render_cart(422, str(error.message))
+    db.session.commit()
+    flash(_("%(name)s is in your cart.", name=line.product.name), "success")
+    return redirect(safe_next(form.next.data, url_for("cart.view")), code=303)
+
+
+@bp.post("/cart/lines/<int:line_id>")
+def update(line_id: int):
+    form = UpdateLineForm()
+    if not form.validate_on_submit():
+        return _render_cart(422, _first_error(form))
+    try:
+        services.set_quantity(db.session, current_cart(create=True), line_id, form.quantity.data)
+    except DomainError as error:
+        db.session.rollback()
+        return _render_cart(422, str(error.message))
+    db.session.commit()
+    flash(_("Your cart was updated."), "success")
+    return redirect(url_for("cart.view"), code=303)
+
+
+@bp.post("/cart/lines/<int:line_id>/remove")
+def remove(line_id: int):
+    form = CartActionForm()
+    if not form.validate_on_submit():
+        return _render_cart(400, _first_error(form))
+    try:
+        services.remove_line(db.session, current_cart(create=True), line_id)
+    except DomainError as error:
+        db.session.rollback()
+        return _render_cart(404, str(error.message))
+    db.session.commit()
+    flash(_("The item was removed from your cart."), "success")
+    return redirect(url_for("cart.view"), code=303)
+
+
+@bp.post("/cart/accept-changes")
+def accept_changes():
+    form = CartActionForm()
+    if not form.validate_on_submit():
+        return _render_cart(400, _first_error(form))
+    services.accept_changes(db.session, current_cart(create=True))
+    db.session.commit()
+    flash(_("Your cart now shows today's prices and stock."), "success")
+    return redirect(url_for("cart.view"), code=303)

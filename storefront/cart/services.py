@@ -1,6 +1,397 @@
-"""Cart services (the checkout issue fills these in)."""
+"""Cart services: plain functions over a session and a cart; the caller commits.
+
+Prices never come from the buyer: a line stores the price the buyer *saw*
+(`price_seen`) only so the cart can flag a change; every total is computed from
+the product row.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..catalogue.models import Product, ProductStatus
+from ..clock import utcnow
+from ..errors import NotFound, OutOfStock, ValidationFailed
+from ..producers.models import Producer, ProducerStatus
+from .models import Cart, CartLine
+
+# A shop for jars of honey, not a wholesale desk: a bigger order is a phone call.
+MAX_LINE_QUANTITY = 99
+CURRENCY = "VND"
 
 
-def merge_carts(session, anonymous_token: str, user) -> None:
-    """Merge the anonymous cart into the user's: quantities summed, capped at stock."""
-    return
+@dataclass(frozen=True)
+class ShippingPolicy:
+    """One flat fee per producer parcel, waived from a goods subtotal threshold."""
+
+    fee: int
+    free_threshold: int
+
+    @classmethod
+    def from_config(cls, config) -> "ShippingPolicy":
+        return cls(
+            fee=config["SHIPPING_FEE_VND"], free_threshold=config["FREE_SHIPPING_THRESHOLD_VND"]
+        )
+
+    def fee_for(self, subtotal: int) -> int:
+        if subtotal <= 0 or subtotal >= self.free_threshold:
+            return 0
+        return self.fee
+
+
+# ---------------------------------------------------------------- finding carts
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def find_anonymous_cart(session: Session, token: str | None) -> Cart | None:
+    if not token or len(token) > 64:
+        return None
+    return session.scalar(select(Cart).where(Cart.token == token, Cart.user_id.is_(None)))
+
+
+def find_user_cart(session: Session, user) -> Cart | None:
+    return session.scalar(select(Cart).where(Cart.user_id == user.id))
+
+
+def get_or_create_user_cart(session: Session, user) -> Cart:
+    cart = find_user_cart(session, user)
+    if cart is None:
+        cart = Cart(token=new_token(), user_id=user.id)
+        session.add(cart)
+        session.flush()
+    return cart
+
+
+def create_anonymous_cart(session: Session) -> Cart:
+    cart = Cart(token=new_token())
+    session.add(cart)
+    session.flush()
+    return cart
+
+
+# ---------------------------------------------------------------- changing carts
+
+
+def parse_quantity(raw) -> int:
+    """Whole numbers from 1 to MAX_LINE_QUANTITY; anything else is refused with a message."""
+    if isinstance(raw, bool):
+        raise ValidationFailed(_l("Enter a whole number of items."))
+    if isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw if raw is not None else "").strip()
+        if not text.lstrip("-").isdigit() or len(text) > 6:
+            raise ValidationFailed(_l("Enter a whole number of items."))
+        value = int(text)
+    if value < 1:
+        raise ValidationFailed(_l("The quantity must be at least 1."))
+    if value > MAX_LINE_QUANTITY:
+        raise ValidationFailed(
+            _l("You can buy at most %(n)d of one product per order.", n=MAX_LINE_QUANTITY)
+        )
+    return value
+
+
+def _sellable_product(session: Session, product_id) -> Product:
+    """An active product of an approved producer; anything else looks like it does not exist."""
+    try:
+        product_id = int(product_id)
+    except (TypeError, ValueError):
+        raise NotFound(_l("This product is not available.")) from None
+    product = session.scalar(
+        select(Product)
+        .join(Product.producer)
+        .where(
+            Product.id == product_id,
+            Product.status == ProductStatus.ACTIVE,
+            Producer.status == ProducerStatus.APPROVED,
+        )
+    )
+    if product is None:
+        raise NotFound(_l("This product is not available."))
+    return product
+
+
+def _check_stock(product: Product, quantity: int) -> None:
+    if product.made_to_order:
+        return
+    available = max(product.available, 0)
+    if available <= 0:
+        raise OutOfStock(_l("Sorry, %(name)s is sold out.", name=product.name))
+    if quantity > available:
+        raise OutOfStock(
+            _l(
+                "Only %(n)d of %(name)s left; lower the quantity.",
+                n=available,
+                name=product.name,
+            )
+        )
+
+
+def _check_claimed_price(product: Product, price=None, currency=None) -> None:
+    """A form may echo the price it showed; if it does, it must be ours, in đồng."""
+    if currency not in (None, "") and str(currency).strip().upper() != CURRENCY:
+        raise ValidationFailed(_l("Prices are in Vietnamese đồng only. Nothing was changed."))
+    if price in (None, ""):
+        return
+    if str(price).strip() != str(product.price):
+        raise ValidationFailed(
+            _l("The price sent does not match our price. Nothing was changed; please try again.")
+        )
+
+
+def add_item(
+    session: Session,
+    cart: Cart,
+    product_id,
+    quantity,
+    price=None,
+    currency=None,
+    now: datetime | None = None,
+) -> CartLine:
+    quantity = parse_quantity(quantity)
+    product = _sellable_product(session, product_id)
+    _check_claimed_price(product, price, currency)
+    line = next((line for line in cart.lines if line.product_id == product.id), None)
+    new_quantity = quantity + (line.quantity if line else 0)
+    if new_quantity > MAX_LINE_QUANTITY:
+        raise ValidationFailed(
+            _l("You can buy at most %(n)d of one product per order.", n=MAX_LINE_QUANTITY)
+        )
+    _check_stock(product, new_quantity)
+    if line is None:
+        line = CartLine(product_id=product.id, quantity=new_quantity, price_seen=product.price)
+        cart.lines.append(line)
+    else:
+        line.quantity = new_quantity
+        line.price_seen = product.price
+    cart.updated_at = now or utcnow()
+    session.flush()
+    return line
+
+
+def _own_line(cart: Cart, line_id) -> CartLine:
+    try:
+        line_id = int(line_id)
+    except (TypeError, ValueError):
+        raise NotFound(_l("That item is no longer in your cart.")) from None
+    line = next((line for line in cart.lines if line.id == line_id), None)
+    if line is None:
+        raise NotFound(_l("That item is no longer in your cart."))
+    return line
+
+
+def set_quantity(
+    session: Session, cart: Cart, line_id, quantity, now: datetime | None = None
+) -> CartLine:
+    """Change a line's quantity. The buyer is looking at today's price: it becomes the seen one."""
+    quantity = parse_quantity(quantity)
+    line = _own_line(cart, line_id)
+    product = _sellable_product(session, line.product_id)
+    _check_stock(product, quantity)
+    line.quantity = quantity
+    line.price_seen = product.price
+    cart.updated_at = now or utcnow()
+    session.flush()
+    return line
+
+
+def remove_line(session: Session, cart: Cart, line_id, now: datetime | None = None) -> None:
+    line = _own_line(cart, line_id)
+    cart.lines.remove(line)
+    cart.updated_at = now or utcnow()
+    session.flush()
+
+
+def accept_changes(session: Session, cart: Cart, now: datetime | None = None) -> int:
+    """The buyer reviewed the flags: take today's prices, drop what can no longer be bought,
+    and lower quantities to what is left. Returns how many lines changed."""
+    summary = summarize(session, cart, ShippingPolicy(0, 0))
+    changed = 0
+    for view in summary.all_lines:
+        line = view.line
+        if view.unavailable:
+            cart.lines.remove(line)
+            changed += 1
+            continue
+        if view.price_changed:
+            line.price_seen = view.unit_price
+            changed += 1
+        if view.short_by:
+            line.quantity = view.available
+            changed += 1
+    cart.updated_at = now or utcnow()
+    session.flush()
+    return changed
+
+
+def clear(session: Session, cart: Cart) -> None:
+    session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
+    session.expire(cart, ["lines"])
+
+
+def merge_carts(session: Session, anonymous_token: str, user) -> None:
+    """Merge the anonymous cart into the user's: quantities summed, capped at stock.
+
+    The anonymous cart is consumed. Lines whose product can no longer be bought are dropped.
+    """
+    anonymous = find_anonymous_cart(session, anonymous_token)
+    if anonymous is None:
+        return
+    target = find_user_cart(session, user)
+    if target is None:
+        # Adopt the cart as it is; only the owner changes.
+        anonymous.user_id = user.id
+        anonymous.token = new_token()
+        session.flush()
+        target, lines = anonymous, []
+    else:
+        lines = list(anonymous.lines)
+    by_product = {line.product_id: line for line in target.lines}
+    for line in lines:
+        product = session.get(Product, line.product_id)
+        sellable = (
+            product is not None
+            and product.status is ProductStatus.ACTIVE
+            and product.producer.is_approved
+        )
+        if not sellable:
+            continue
+        existing = by_product.get(product.id)
+        wanted = line.quantity + (existing.quantity if existing else 0)
+        cap = (
+            MAX_LINE_QUANTITY
+            if product.made_to_order
+            else min(product.available, MAX_LINE_QUANTITY)
+        )
+        quantity = min(wanted, cap)
+        if quantity <= 0:
+            continue
+        if existing is None:
+            target.lines.append(
+                CartLine(product_id=product.id, quantity=quantity, price_seen=line.price_seen)
+            )
+        else:
+            existing.quantity = quantity
+    target.updated_at = utcnow()
+    if anonymous is not target:
+        session.delete(anonymous)
+    session.flush()
+
+
+# ---------------------------------------------------------------- reading carts
+
+
+@dataclass
+class LineView:
+    line: CartLine
+    product: Product
+    quantity: int
+    unit_price: int
+    line_total: int
+    price_changed: bool
+    previous_price: int
+    unavailable: bool  # archived, drafted or its producer suspended
+    available: int
+    short_by: int  # how many more than are left (0 if fine)
+
+    @property
+    def has_problem(self) -> bool:
+        return self.unavailable or self.price_changed or self.short_by > 0
+
+
+@dataclass
+class ProducerGroup:
+    producer: Producer
+    lines: list[LineView] = field(default_factory=list)
+    subtotal: int = 0
+    shipping_fee: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.shipping_fee
+
+
+@dataclass
+class CartSummary:
+    groups: list[ProducerGroup]
+    items_total: int
+    shipping_total: int
+    item_count: int
+
+    @property
+    def grand_total(self) -> int:
+        return self.items_total + self.shipping_total
+
+    @property
+    def all_lines(self) -> list[LineView]:
+        return [view for group in self.groups for view in group.lines]
+
+    @property
+    def has_problems(self) -> bool:
+        return any(view.has_problem for view in self.all_lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+
+def load_lines(session: Session, cart: Cart | None) -> list[CartLine]:
+    if cart is None or cart.id is None:
+        return []
+    return list(
+        session.scalars(
+            select(CartLine)
+            .where(CartLine.cart_id == cart.id)
+            .options(
+                selectinload(CartLine.product).selectinload(Product.producer),
+                selectinload(CartLine.product).selectinload(Product.certificates),
+                selectinload(CartLine.product).selectinload(Product.images),
+            )
+            .order_by(CartLine.id)
+        )
+    )
+
+
+def summarize(session: Session, cart: Cart | None, shipping: ShippingPolicy) -> CartSummary:
+    """The cart as the buyer should see it: grouped by producer, priced from the database."""
+    groups: dict[int, ProducerGroup] = {}
+    for line in load_lines(session, cart):
+        product = line.product
+        unavailable = product.status is not ProductStatus.ACTIVE or not product.producer.is_approved
+        available = max(product.available, 0)
+        short_by = 0
+        if not unavailable and not product.made_to_order and line.quantity > available:
+            short_by = line.quantity - available
+        view = LineView(
+            line=line,
+            product=product,
+            quantity=line.quantity,
+            unit_price=product.price,
+            line_total=product.price * line.quantity,
+            price_changed=product.price != line.price_seen,
+            previous_price=line.price_seen,
+            unavailable=unavailable,
+            available=available,
+            short_by=short_by,
+        )
+        group = groups.setdefault(product.producer_id, ProducerGroup(producer=product.producer))
+        group.lines.append(view)
+        if not unavailable:
+            group.subtotal += view.line_total
+    ordered = sorted(groups.values(), key=lambda g: g.producer.id)
+    for group in ordered:
+        group.shipping_fee = shipping.fee_for(group.subtotal)
+    return CartSummary(
+        groups=ordered,
+        items_total=sum(g.subtotal for g in ordered),
+        shipping_total=sum(g.shipping_fee for g in ordered),
+        item_count=sum(v.quantity for g in ordered for v in g.lines if not v.unavailable),
+    )

@@ -1,18 +1,62 @@
-"""The request-side of carts: finding the buyer's cart from the cookie or the login.
+"""The request side of carts: finding the buyer's cart from the login or the cart cookie.
 
-Owned by the checkout issue; the auth views call merge_anonymous_cart_into on login.
+Only this module (and the views) read the request; services get the cart passed in.
+The auth views call merge_anonymous_cart_into on login and registration.
 """
 
-from flask import request
+from flask import after_this_request, current_app, request
+from flask_login import current_user
 
 from ..extensions import db
+from . import services
+from .models import Cart
+
+COOKIE_MAX_AGE = 60 * 60 * 24 * 30
+_ENV_KEY = "storefront.cart"
+_MISSING = object()
+
+
+def _cookie_name() -> str:
+    return current_app.config["CART_COOKIE_NAME"]
+
+
+def _set_cookie_later(token: str) -> None:
+    @after_this_request
+    def set_cart_cookie(response):
+        response.set_cookie(
+            _cookie_name(),
+            token,
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["CART_COOKIE_SECURE"],
+            path="/",
+        )
+        return response
+
+
+def current_cart(create: bool = False) -> Cart | None:
+    """The logged-in buyer's cart, else the anonymous cart of the cookie (created on demand)."""
+    # Cached per request (not on `g`: an app context can outlive one request).
+    cached = request.environ.get(_ENV_KEY, _MISSING)
+    if cached is not _MISSING and (cached is not None or not create):
+        return cached
+    if current_user.is_authenticated:
+        cart = (
+            services.get_or_create_user_cart(db.session, current_user)
+            if create
+            else services.find_user_cart(db.session, current_user)
+        )
+    else:
+        cart = services.find_anonymous_cart(db.session, request.cookies.get(_cookie_name()))
+        if cart is None and create:
+            cart = services.create_anonymous_cart(db.session)
+            _set_cookie_later(cart.token)
+    request.environ[_ENV_KEY] = cart
+    return cart
 
 
 def merge_anonymous_cart_into(user) -> None:
-    from flask import current_app
-
-    from .services import merge_carts
-
-    token = request.cookies.get(current_app.config["CART_COOKIE_NAME"])
+    token = request.cookies.get(_cookie_name())
     if token:
-        merge_carts(db.session, token, user)
+        services.merge_carts(db.session, token, user)

@@ -1,0 +1,28 @@
+"""Cart forms carry the CSRF token and the raw fields; the services judge the values,
+so a tampered or fractional quantity gets the same clear message wherever it comes from."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import InputRequired
+
+
+class AddToCartForm(FlaskForm):
+    product_id = HiddenField(validators=[InputRequired(message=_l("Choose a product."))])
+    quantity = StringField(
+        _l("Quantity"), default="1", validators=[InputRequired(message=_l("Enter a quantity."))]
+    )
+    # Optional echoes of what the product page showed; when present they must match the database.
+    price = HiddenField()
+    currency = HiddenField()
+    next = HiddenField()
+
+
+class UpdateLineForm(FlaskForm):
+    quantity = StringField(
+        _l("Quantity"), validators=[InputRequired(message=_l("Enter a quantity."))]
+    )
+
+
+class CartActionForm(FlaskForm):
+    """Remove a line, accept changes: nothing but the CSRF token."""
