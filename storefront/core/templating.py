@@ -1,4 +1,4 @@
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,7 +24,8 @@ def init_templating(app: Flask) -> None:
             ("catalogue.producers", _l("Producers")),
             ("cart.view", _l("Cart")),
         ]
-        if current_user.is_authenticated:
+        # Emails are rendered outside requests: they get the anonymous menu.
+        if has_request_context() and current_user.is_authenticated:
             items.append(("orders.account_orders", _l("My orders")))
             if current_user.is_producer:
                 items.append(("dashboard.index", _l("Dashboard")))
@@ -39,5 +40,5 @@ def init_templating(app: Flask) -> None:
             "url_endpoints": app.view_functions,
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
-            "current_path": request.full_path.rstrip("?") if request else "/",
+            "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }
