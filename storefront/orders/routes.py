@@ -1,3 +1,345 @@
-from flask import Blueprint
+import secrets
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth.models import Address
+from ..cart import services as cart_services
+from ..cart.session import current_cart
+from ..errors import DomainError
+from ..extensions import db
+from . import bank_transfer, cancellation, fulfilment, payments
+from . import checkout as checkout_service
+from .forms import CancelForm, CheckoutForm, PayForm
+from .labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS
+from .models import Order, PaymentMethod, PaymentStatus, ProducerOrder
+from .routing import BUYER_CANCELLABLE, STATUS_LABELS, SubOrderStatus
 
 bp = Blueprint("orders", __name__)
+
+TIMELINE = (
+    SubOrderStatus.PLACED,
+    SubOrderStatus.CONFIRMED,
+    SubOrderStatus.PACKED,
+    SubOrderStatus.SHIPPED,
+    SubOrderStatus.DELIVERED,
+)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _load_order(number: str, token: str | None) -> Order:
+    """The owner, or anyone holding the order's token link; everyone else gets a 404."""
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.number == number)
+        .options(
+            selectinload(Order.sub_orders).selectinload(ProducerOrder.lines),
+            selectinload(Order.payments),
+        )
+    )
+    if order is None:
+        abort(404)
+    is_owner = (
+        current_user.is_authenticated
+        and order.user_id is not None
+        and order.user_id == current_user.id
+    )
+    holds_token = bool(token) and secrets.compare_digest(str(token), order.access_token)
+    if not (is_owner or holds_token):
+        abort(404)
+    return order
+
+
+def _token_arg() -> str | None:
+    return request.values.get("token") or None
+
+
+def _detail_url(order: Order, **extra) -> str:
+    return url_for("orders.detail", number=order.number, token=order.access_token, **extra)
+
+
+def _saved_addresses() -> list[Address]:
+    if not current_user.is_authenticated:
+        return []
+    return list(
+        db.session.scalars(
+            select(Address).where(Address.user_id == current_user.id).order_by(Address.id)
+        )
+    )
+
+
+def _prefill() -> dict:
+    if not current_user.is_authenticated:
+        return {}
+    data = {"name": current_user.name, "email": current_user.email, "phone": current_user.phone}
+    return {key: value for key, value in data.items() if value}
+
+
+def _details_from(form: CheckoutForm) -> checkout_service.CheckoutDetails:
+    saved = form.saved_address
+    return checkout_service.CheckoutDetails(
+        name=form.name.data,
+        phone=form.phone.data,
+        email=form.email.data,
+        province_code=saved.province_code if saved else form.province.data,
+        ward_code=saved.ward_code if saved else form.ward.data,
+        street=saved.street if saved else form.street.data,
+        note=form.note.data or "",
+        payment_method=PaymentMethod(form.payment_method.data),
+        locale=str(get_locale() or "vi"),
+        save_address=bool(form.save_address.data) and saved is None,
+    )
+
+
+def _start_card_payment(order: Order):
+    """After the order is committed: send the buyer to Stripe (or the demo page)."""
+    try:
+        target = payments.start_card_payment(
+            db.session,
+            order,
+            success_url=url_for(
+                "orders.detail",
+                number=order.number,
+                token=order.access_token,
+                paid=1,
+                _external=True,
+            ),
+            cancel_url=_detail_url(order, _external=True),
+            demo_url=url_for("orders.demo_pay", number=order.number, token=order.access_token),
+            config=current_app.config,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(_detail_url(order), code=303)
+    db.session.commit()
+    return redirect(target, code=303)
+
+
+# ------------------------------------------------------------------ checkout
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout():
+    settings = checkout_service.OrderSettings.from_config(current_app.config)
+    cart = current_cart()
+    summary = cart_services.summarize(db.session, cart, settings.shipping)
+    if summary.is_empty:
+        flash(_("Your cart is empty."), "warning")
+        return redirect(url_for("cart.view"), code=303)
+    if summary.has_problems:
+        flash(_("Some items in your cart changed. Review them before checking out."), "warning")
+        return redirect(url_for("cart.view"), code=303)
+
+    card_enabled = payments.card_available(current_app.config)
+    form = CheckoutForm(
+        saved_addresses=_saved_addresses(),
+        card_enabled=card_enabled,
+        data=_prefill() if request.method == "GET" else None,
+    )
+    error = None
+    if request.method == "POST" and request.form.get("action") == "wards":
+        # The no-JavaScript path: show the wards of the province just chosen.
+        return _render_checkout(form, summary, settings, card_enabled)
+    if form.validate_on_submit():
+        try:
+            order = checkout_service.place_order(
+                db.session,
+                cart,
+                _details_from(form),
+                user=current_user if current_user.is_authenticated else None,
+                settings=settings,
+            )
+        except DomainError as failure:
+            db.session.rollback()
+            error = str(failure.message)
+            summary = cart_services.summarize(db.session, current_cart(), settings.shipping)
+        else:
+            db.session.commit()
+            if order.payment_method is PaymentMethod.CARD:
+                return _start_card_payment(order)
+            flash(_("Thank you! Your order %(number)s is placed.", number=order.number), "success")
+            return redirect(_detail_url(order), code=303)
+    status = 422 if request.method == "POST" else 200
+    return _render_checkout(form, summary, settings, card_enabled, error, status)
+
+
+def _render_checkout(form, summary, settings, card_enabled, error=None, status=200):
+    return (
+        render_template(
+            "orders/checkout.html",
+            form=form,
+            summary=summary,
+            error=error,
+            card_enabled=card_enabled,
+            demo_mode=payments.demo_mode(current_app.config),
+            free_threshold=settings.shipping.free_threshold,
+        ),
+        status,
+    )
+
+
+# ------------------------------------------------------------------ the buyer's orders
+
+
+@bp.get("/orders/<number>")
+def detail(number: str):
+    order = _load_order(number, _token_arg())
+    bank = None
+    if order.payment_method is PaymentMethod.BANK_TRANSFER:
+        from .emails import bank_details
+
+        bank = bank_details(order)
+    return render_template(
+        "orders/detail.html",
+        order=order,
+        token=order.access_token,
+        bank=bank,
+        confirming=bool(request.args.get("paid")) and order.payment_status is PaymentStatus.PENDING,
+        timeline=TIMELINE,
+        status_labels=STATUS_LABELS,
+        payment_status_labels=PAYMENT_STATUS_LABELS,
+        payment_method_labels=PAYMENT_METHOD_LABELS,
+        buyer_cancellable=BUYER_CANCELLABLE,
+        cancel_form=CancelForm(),
+        pay_form=PayForm(),
+        demo_mode=payments.demo_mode(current_app.config),
+    )
+
+
+@bp.get("/orders/<number>/transfer-qr.svg")
+def transfer_qr(number: str):
+    order = _load_order(number, _token_arg())
+    if order.payment_method is not PaymentMethod.BANK_TRANSFER or not order.transfer_reference:
+        abort(404)
+    config = current_app.config
+    payload = bank_transfer.vietqr_payload(
+        config["SHOP_BANK_BIN"],
+        config["SHOP_BANK_ACCOUNT"],
+        order.grand_total,
+        order.transfer_reference,
+    )
+    response = Response(bank_transfer.qr_svg(payload), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/account/orders")
+@login_required
+def account_orders():
+    page = db.paginate(
+        select(Order)
+        .where(Order.user_id == current_user.id)
+        .options(selectinload(Order.sub_orders))
+        .order_by(Order.id.desc()),
+        per_page=20,
+        error_out=False,
+    )
+    return render_template(
+        "orders/account_orders.html",
+        page=page,
+        payment_status_labels=PAYMENT_STATUS_LABELS,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.post("/orders/<number>/sub-orders/<int:sub_order_id>/cancel")
+def cancel_sub_order(number: str, sub_order_id: int):
+    order = _load_order(number, _token_arg())
+    sub_order = next((so for so in order.sub_orders if so.id == sub_order_id), None)
+    if sub_order is None:
+        abort(404)
+    return _cancel(order, sub_order)
+
+
+@bp.post("/orders/<number>/cancel")
+def cancel_order(number: str):
+    order = _load_order(number, _token_arg())
+    return _cancel(order, None)
+
+
+def _cancel(order: Order, sub_order: ProducerOrder | None):
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason for the cancellation."), "error")
+        return redirect(_detail_url(order), code=303)
+    actor_id = current_user.id if current_user.is_authenticated else None
+    try:
+        cancellation.cancel_by_buyer(db.session, order, sub_order, actor_id, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(_detail_url(order), code=303)
+    db.session.commit()
+    flash(_("The cancellation is done; the items return to sale."), "success")
+    return redirect(_detail_url(order), code=303)
+
+
+@bp.post("/orders/<number>/pay")
+def pay(number: str):
+    order = _load_order(number, _token_arg())
+    if not PayForm().validate_on_submit():
+        abort(400)
+    return _start_card_payment(order)
+
+
+# ------------------------------------------------------------------ demo card payment
+
+
+def _demo_order(number: str) -> Order:
+    if not payments.demo_mode(current_app.config):
+        abort(404)
+    order = _load_order(number, _token_arg())
+    if order.payment_method is not PaymentMethod.CARD:
+        abort(404)
+    return order
+
+
+@bp.get("/orders/<number>/demo-pay")
+def demo_pay(number: str):
+    order = _demo_order(number)
+    return render_template("orders/demo_pay.html", order=order, pay_form=PayForm())
+
+
+@bp.post("/orders/<number>/demo-pay")
+def demo_pay_submit(number: str):
+    order = _demo_order(number)
+    if not PayForm().validate_on_submit():
+        abort(400)
+    if request.form.get("outcome") == "pay":
+        outcome = fulfilment.mark_paid(
+            db.session,
+            order,
+            amount=order.grand_total,
+            currency="vnd",
+            provider="demo",
+            provider_ref=f"demo_{order.number}",
+        )
+    else:
+        outcome = fulfilment.mark_failed(db.session, order, provider_ref=f"demo_{order.number}")
+    db.session.commit()
+    messages = {
+        "paid": (_("Demo payment received. Thank you!"), "success"),
+        "failed": (_("The demo payment failed; the order was cancelled."), "warning"),
+    }
+    message, category = messages.get(
+        outcome, (_("This order is no longer waiting for payment."), "warning")
+    )
+    flash(message, category)
+    return redirect(_detail_url(order), code=303)

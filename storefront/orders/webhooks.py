@@ -1,3 +1,140 @@
-from flask import Blueprint
+"""POST /webhooks/stripe: verify, dedupe by event id, dispatch. The only CSRF-exempt route.
+
+Stripe delivers at least once and in any order. The event id is stored under a
+UNIQUE constraint in the same transaction as its effect, so a redelivery (even a
+concurrent one) finds the row, or loses the insert race, and changes nothing.
+"""
+
+import logging
+from datetime import datetime
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..clock import utcnow
+from ..extensions import csrf, db
+from . import fulfilment, payments
+from .models import Order, Payment, PaymentMethod, WebhookEvent
 
 bp = Blueprint("webhooks", __name__)
+log = logging.getLogger(__name__)
+
+PROVIDER = "stripe"
+
+
+def _find_order(session: Session, checkout_session: dict) -> Order | None:
+    number = checkout_session.get("client_reference_id") or (
+        checkout_session.get("metadata") or {}
+    ).get("order_number")
+    if number:
+        order = session.scalar(select(Order).where(Order.number == str(number)))
+        if order is not None:
+            return order
+    session_id = checkout_session.get("id")
+    if session_id:
+        return session.scalar(
+            select(Order).join(Payment).where(Payment.provider_ref == str(session_id))
+        )
+    return None
+
+
+def _paid(session: Session, order: Order, obj: dict, now: datetime) -> str:
+    return fulfilment.mark_paid(
+        session,
+        order,
+        amount=obj.get("amount_total"),
+        currency=obj.get("currency") or "",
+        provider=PROVIDER,
+        provider_ref=obj.get("id"),
+        payment_intent_id=obj.get("payment_intent"),
+        now=now,
+    )
+
+
+def _remember_intent(order: Order, obj: dict) -> None:
+    """A delayed method: keep the PaymentIntent now, so a later refund can find it."""
+    for payment in order.payments:
+        if payment.method is PaymentMethod.CARD:
+            if obj.get("payment_intent") and not payment.payment_intent_id:
+                payment.payment_intent_id = obj["payment_intent"]
+            if obj.get("id") and not payment.provider_ref:
+                payment.provider_ref = obj["id"]
+
+
+def dispatch(session: Session, event: dict, now: datetime) -> str:
+    kind = event.get("type", "")
+    obj = (event.get("data") or {}).get("object") or {}
+    if not kind.startswith("checkout.session."):
+        return "ignored"
+    order = _find_order(session, obj)
+    if order is None:
+        log.warning("Stripe event %s for an unknown order", event.get("id"))
+        return "unknown_order"
+    if order.payment_method is not PaymentMethod.CARD:
+        return "not_a_card_order"
+    if kind == "checkout.session.completed":
+        if obj.get("payment_status") == "paid":
+            return _paid(session, order, obj, now)
+        _remember_intent(order, obj)
+        session.flush()
+        return "awaiting_async_payment"
+    if kind == "checkout.session.async_payment_succeeded":
+        return _paid(session, order, obj, now)
+    if kind == "checkout.session.async_payment_failed":
+        return fulfilment.mark_failed(session, order, provider_ref=obj.get("id"), now=now)
+    if kind == "checkout.session.expired":
+        return fulfilment.expire(session, order, now=now, source="stripe checkout expired")
+    return "ignored"
+
+
+def process_event(session: Session, event: dict, now: datetime | None = None) -> str:
+    """Record the event and apply it, in the caller's transaction. Repeats return 'duplicate'."""
+    now = now or utcnow()
+    event_id = str(event.get("id") or "")
+    if not event_id:
+        return "no_event_id"
+    seen = session.scalar(
+        select(WebhookEvent.id).where(
+            WebhookEvent.provider == PROVIDER, WebhookEvent.event_id == event_id
+        )
+    )
+    if seen is not None:
+        return "duplicate"
+    record = WebhookEvent(
+        provider=PROVIDER,
+        event_id=event_id,
+        event_type=str(event.get("type", ""))[:100],
+        received_at=now,
+    )
+    session.add(record)
+    # Claim the id before any effect: a concurrent twin blocks here, then fails on the key.
+    session.flush()
+    record.outcome = dispatch(session, event, now)[:60]
+    session.flush()
+    return record.outcome
+
+
+@bp.post("/webhooks/stripe")
+@csrf.exempt
+def stripe_webhook():
+    payload = request.get_data(cache=False)
+    try:
+        event = payments.verify_webhook(
+            payload,
+            request.headers.get("Stripe-Signature"),
+            current_app.config.get("STRIPE_WEBHOOK_SECRET", ""),
+        )
+    except payments.WebhookRejected:
+        return jsonify(error="invalid signature"), 400
+    except ValueError:
+        return jsonify(error="invalid payload"), 400
+    try:
+        outcome = process_event(db.session, event)
+        db.session.commit()
+    except IntegrityError:
+        # The same event is being (or was just) handled by another delivery.
+        db.session.rollback()
+        outcome = "duplicate"
+    return jsonify(received=True, outcome=outcome), 200

@@ -1,0 +1,292 @@
+"""place_order: check everything first, then one atomic write (as django-oscar's OrderCreator).
+
+In the caller's single transaction it revalidates the cart against the database,
+reserves stock through inventory.reserve (conditional UPDATEs in product id
+order), writes the Order, one ProducerOrder per producer and the OrderLine
+snapshots, and empties the cart. The caller commits; any DomainError means the
+caller rolls back and nothing was written or reserved.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..auth.models import Address
+from ..cart import services as cart_services
+from ..cart.models import Cart
+from ..clock import VN_TZ, utcnow
+from ..core import places
+from ..errors import PaymentError, ValidationFailed
+from ..producers import inventory
+from . import emails
+from .models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    ProducerOrder,
+)
+
+# Stripe's limits for a VND charge: about US$0.50 at least, 8 digits at most.
+CARD_MIN_VND = 13_000
+CARD_MAX_VND = 99_999_999
+PHONE_RE = re.compile(r"^\+?[0-9 .-]{8,20}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class OrderSettings:
+    shipping: cart_services.ShippingPolicy
+    commission_rate_bp: int
+    bank_transfer_expiry: timedelta
+    card_reservation: timedelta
+
+    @classmethod
+    def from_config(cls, config) -> "OrderSettings":
+        return cls(
+            shipping=cart_services.ShippingPolicy.from_config(config),
+            commission_rate_bp=config["COMMISSION_RATE_BP"],
+            bank_transfer_expiry=timedelta(hours=config["BANK_TRANSFER_EXPIRY_HOURS"]),
+            card_reservation=timedelta(minutes=config["CARD_RESERVATION_MINUTES"]),
+        )
+
+
+@dataclass
+class CheckoutDetails:
+    name: str
+    phone: str
+    email: str
+    province_code: int | None
+    ward_code: int | None
+    street: str
+    payment_method: PaymentMethod
+    note: str = ""
+    locale: str = "vi"
+    save_address: bool = False
+
+
+def validate_details(details: CheckoutDetails) -> None:
+    """The same rules as the form, for callers that are not the form (CLI, bench, tests)."""
+    if not details.name.strip() or len(details.name) > 120:
+        raise ValidationFailed(_l("Enter the recipient's name."))
+    if not PHONE_RE.match(details.phone.strip()):
+        raise ValidationFailed(_l("Enter a valid phone number."))
+    if not EMAIL_RE.match(details.email.strip()) or len(details.email) > 254:
+        raise ValidationFailed(_l("Enter a valid email address."))
+    if not places.is_valid_place(details.province_code, details.ward_code):
+        raise ValidationFailed(_l("Choose a ward that belongs to the chosen province."))
+    if not details.street.strip() or len(details.street) > 255:
+        raise ValidationFailed(_l("Enter the street address."))
+    if not isinstance(details.payment_method, PaymentMethod):
+        raise ValidationFailed(_l("Choose a payment method."))
+
+
+def check_card_amount(amount: int) -> None:
+    if amount < CARD_MIN_VND:
+        raise PaymentError(
+            _l(
+                "Card payments need a total of at least %(min)s. Choose cash on delivery "
+                "or bank transfer, or add more items.",
+                min=f"{CARD_MIN_VND:,}".replace(",", ".") + " ₫",
+            )
+        )
+    if amount > CARD_MAX_VND:
+        raise PaymentError(
+            _l(
+                "Card payments are limited to %(max)s per order. Choose bank transfer "
+                "or split the order.",
+                max=f"{CARD_MAX_VND:,}".replace(",", ".") + " ₫",
+            )
+        )
+
+
+def order_number(order_id: int, now: datetime) -> str:
+    """OCOP-2026-000123: the id is unique, so the number is too, whatever the concurrency."""
+    return f"OCOP-{vn_date(now).year}-{order_id:06d}"
+
+
+def vn_date(now: datetime):
+    return now.replace(tzinfo=UTC).astimezone(VN_TZ).date()
+
+
+def _revalidate(cart_lines: cart_services.CartSummary) -> cart_services.CartSummary:
+    """The cart the buyer saw must still be the cart we sell: same prices, still for sale."""
+    if not cart_lines.groups:
+        raise ValidationFailed(_l("Your cart is empty."))
+    for view in cart_lines.all_lines:
+        if view.unavailable:
+            raise ValidationFailed(
+                _l(
+                    "%(name)s is no longer available. Review your cart before ordering.",
+                    name=view.product.name,
+                )
+            )
+        if view.price_changed:
+            raise ValidationFailed(
+                _l(
+                    "The price of %(name)s has changed. Review your cart before ordering.",
+                    name=view.product.name,
+                )
+            )
+        if view.quantity > cart_services.MAX_LINE_QUANTITY:
+            raise ValidationFailed(
+                _l(
+                    "You can buy at most %(n)d of one product per order.",
+                    n=cart_services.MAX_LINE_QUANTITY,
+                )
+            )
+    return cart_lines
+
+
+def place_order(
+    session: Session,
+    cart: Cart,
+    details: CheckoutDetails,
+    *,
+    user=None,
+    now: datetime | None = None,
+    settings: OrderSettings | None = None,
+) -> Order:
+    now = now or utcnow()
+    settings = settings or OrderSettings.from_config(current_app.config)
+    validate_details(details)
+    summary = _revalidate(cart_services.summarize(session, cart, settings.shipping))
+    if details.payment_method is PaymentMethod.CARD:
+        check_card_amount(summary.grand_total)
+
+    order = Order(
+        # A placeholder that is unique per attempt; the real number needs the id.
+        number=f"TMP-{secrets.token_hex(10)}",
+        access_token=secrets.token_urlsafe(32),
+        user_id=user.id if user is not None else None,
+        email=details.email.strip().lower(),
+        name=details.name.strip(),
+        phone=details.phone.strip(),
+        province_code=details.province_code,
+        ward_code=details.ward_code,
+        street=details.street.strip(),
+        note=(details.note or "").strip() or None,
+        locale=details.locale if details.locale in ("vi", "en") else "vi",
+        payment_method=details.payment_method,
+        payment_status=PaymentStatus.PENDING,
+        items_total=summary.items_total,
+        shipping_total=summary.shipping_total,
+        grand_total=summary.grand_total,
+        refunded_total=0,
+    )
+    session.add(order)
+    session.flush()
+    order.number = order_number(order.id, now)
+
+    sub_order_ids: dict[int, int] = {}
+    names: dict[int, str] = {}
+    to_reserve: dict[int, int] = {}
+    for group in summary.groups:
+        producer = group.producer
+        lead_times = [v.product.lead_time_days or 0 for v in group.lines if v.product.made_to_order]
+        sub_order = ProducerOrder(
+            order=order,
+            producer_id=producer.id,
+            producer_name=producer.name,
+            subtotal=group.subtotal,
+            shipping_fee=group.shipping_fee,
+            total=group.total,
+            commission_rate_bp=(
+                producer.commission_rate_bp
+                if producer.commission_rate_bp is not None
+                else settings.commission_rate_bp
+            ),
+            max_lead_time_days=max(lead_times) if lead_times else None,
+        )
+        session.add(sub_order)
+        session.flush()
+        for view in group.lines:
+            product = view.product
+            session.add(
+                OrderLine(
+                    order=order,
+                    producer_order=sub_order,
+                    product_id=product.id,
+                    producer_id=producer.id,
+                    product_name=product.name,
+                    product_slug=product.slug,
+                    producer_name=producer.name,
+                    unit=product.unit,
+                    unit_price=view.unit_price,
+                    quantity=view.quantity,
+                    line_total=view.line_total,
+                    made_to_order=product.made_to_order,
+                    lead_time_days=product.lead_time_days if product.made_to_order else None,
+                    stars=product.stars_on(vn_date(now)),
+                )
+            )
+            if not product.made_to_order:
+                to_reserve[product.id] = view.quantity
+                names[product.id] = product.name
+                sub_order_ids[product.id] = sub_order.id
+
+    # The one place stock is checked for real: the UPDATE's WHERE decides, not the summary.
+    inventory.reserve(session, to_reserve, names, sub_order_ids)
+
+    if details.payment_method is PaymentMethod.COD:
+        order.payment_status = PaymentStatus.COD
+        payment = Payment(method=PaymentMethod.COD, provider="cod", status=PaymentStatus.COD)
+    elif details.payment_method is PaymentMethod.BANK_TRANSFER:
+        order.reservation_expires_at = now + settings.bank_transfer_expiry
+        order.transfer_reference = order.number.replace("-", "")
+        payment = Payment(method=PaymentMethod.BANK_TRANSFER, provider="bank")
+    else:
+        order.reservation_expires_at = now + settings.card_reservation
+        payment = Payment(method=PaymentMethod.CARD, provider="stripe")
+    payment.amount = order.grand_total
+    payment.currency = "vnd"
+    order.payments.append(payment)
+    order.events.append(
+        OrderEvent(
+            kind="placed",
+            message="",
+            data={"payment_method": details.payment_method.value},
+            actor_id=user.id if user is not None else None,
+        )
+    )
+    if user is not None and details.save_address:
+        _remember_address(session, user, details)
+    cart_services.clear(session, cart)
+    session.flush()
+
+    emails.order_placed(order)
+    if order.payment_status is PaymentStatus.COD:
+        # Cash orders are confirmed at once: the cooperatives can start now.
+        emails.new_sub_orders(order)
+    return order
+
+
+def _remember_address(session: Session, user, details: CheckoutDetails) -> None:
+    existing = session.scalars(select(Address).where(Address.user_id == user.id)).all()
+    for address in existing:
+        same = (
+            address.province_code == details.province_code
+            and address.ward_code == details.ward_code
+            and address.street.strip().lower() == details.street.strip().lower()
+        )
+        if same:
+            return
+    session.add(
+        Address(
+            user_id=user.id,
+            recipient_name=details.name.strip(),
+            phone=details.phone.strip(),
+            province_code=details.province_code,
+            ward_code=details.ward_code,
+            street=details.street.strip(),
+            is_default=not existing,
+        )
+    )

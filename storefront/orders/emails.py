@@ -1,0 +1,112 @@
+"""Order emails. Each is queued with mail.queue_email, so it leaves only after the commit.
+
+A cooperative only ever receives its own sub-order: its lines, the delivery
+address and the payment method, never the other cooperatives' parts.
+"""
+
+from urllib.parse import urlencode
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from ..mail import queue_email
+from .labels import PAYMENT_METHOD_LABELS
+from .models import Order, PaymentMethod, ProducerOrder
+
+
+def order_url(order: Order) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/orders/{order.number}?{urlencode({'token': order.access_token})}"
+
+
+def producer_recipients(sub_order: ProducerOrder) -> list[str]:
+    producer = sub_order.producer
+    emails = {producer.contact_email.strip().lower()} if producer.contact_email else set()
+    emails.update(m.user.email.lower() for m in producer.members if m.user.is_active)
+    return sorted(e for e in emails if e)
+
+
+def _buyer(order: Order, subject, template: str, **context) -> None:
+    queue_email(
+        order.email,
+        subject,
+        template,
+        locale=order.locale,
+        order=order,
+        order_url=order_url(order),
+        method_label=PAYMENT_METHOD_LABELS[order.payment_method],
+        **context,
+    )
+
+
+def order_placed(order: Order) -> None:
+    _buyer(
+        order,
+        _l("Order %(number)s received", number=order.number),
+        "order_placed",
+        bank=bank_details(order) if order.payment_method is PaymentMethod.BANK_TRANSFER else None,
+    )
+
+
+def new_sub_orders(order: Order) -> None:
+    """Tell each cooperative about its own part, once the order may be prepared."""
+    for sub_order in order.sub_orders:
+        for recipient in producer_recipients(sub_order):
+            # The cooperative's language is unknown; Vietnamese is the shop's default.
+            queue_email(
+                recipient,
+                _l(
+                    "New order %(number)s for %(producer)s",
+                    number=order.number,
+                    producer=sub_order.producer_name,
+                ),
+                "order_producer",
+                locale="vi",
+                order=order,
+                sub_order=sub_order,
+                method_label=PAYMENT_METHOD_LABELS[order.payment_method],
+            )
+
+
+def order_paid(order: Order) -> None:
+    _buyer(order, _l("Payment received for order %(number)s", number=order.number), "order_paid")
+
+
+def payment_failed(order: Order) -> None:
+    _buyer(
+        order,
+        _l("Payment failed for order %(number)s", number=order.number),
+        "order_payment_failed",
+    )
+
+
+def order_expired(order: Order) -> None:
+    _buyer(
+        order,
+        _l("Order %(number)s was cancelled: no payment", number=order.number),
+        "order_expired",
+    )
+
+
+def refund_recorded(order: Order, sub_order: ProducerOrder, amount: int, manual: bool) -> None:
+    _buyer(
+        order,
+        _l("Refund for order %(number)s", number=order.number),
+        "order_refund",
+        sub_order=sub_order,
+        amount=amount,
+        manual=manual,
+    )
+
+
+def bank_details(order: Order) -> dict:
+    config = current_app.config
+    return {
+        "bank_name": config["SHOP_BANK_NAME"],
+        "bank_bin": config["SHOP_BANK_BIN"],
+        "account": config["SHOP_BANK_ACCOUNT"],
+        "account_name": config["SHOP_BANK_ACCOUNT_NAME"],
+        "amount": order.grand_total - order.refunded_total,
+        "reference": order.transfer_reference,
+        "expires_at": order.reservation_expires_at,
+    }

@@ -1,0 +1,129 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+
+from ..core import places
+from .models import PaymentMethod
+
+PHONE_PATTERN = r"^\+?[0-9 .-]{8,20}$"
+
+
+def _int_or_none(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class CheckoutForm(FlaskForm):
+    address_id = RadioField(_l("Deliver to"), coerce=_int_or_none, validators=[Optional()])
+    name = StringField(
+        _l("Recipient's name"),
+        validators=[DataRequired(message=_l("Enter the recipient's name.")), Length(max=120)],
+    )
+    phone = TelField(
+        _l("Phone"),
+        validators=[
+            DataRequired(message=_l("Enter a phone number.")),
+            Regexp(PHONE_PATTERN, message=_l("Enter a valid phone number.")),
+        ],
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(message=_l("Enter your email address.")),
+            Email(message=_l("Enter a valid email address.")),
+            Length(max=254),
+        ],
+        description=_l("We send the order confirmation and the tracking link here."),
+    )
+    province = SelectField(_l("Province or city"), coerce=_int_or_none, validate_choice=False)
+    ward = SelectField(_l("Ward or commune"), coerce=_int_or_none, validate_choice=False)
+    street = StringField(
+        _l("Street address"),
+        validators=[Length(max=255)],
+        description=_l("House number, street, hamlet or village."),
+    )
+    note = StringField(_l("Note for the cooperatives (optional)"), validators=[Length(max=500)])
+    save_address = BooleanField(_l("Save this address to my account"))
+    payment_method = RadioField(
+        _l("Payment method"),
+        choices=[
+            SelectChoice(PaymentMethod.COD.value, _l("Cash on delivery")),
+            SelectChoice(PaymentMethod.BANK_TRANSFER.value, _l("Bank transfer (VietQR)")),
+            SelectChoice(PaymentMethod.CARD.value, _l("Card (Stripe secure checkout)")),
+        ],
+        validators=[InputRequired(message=_l("Choose a payment method."))],
+    )
+
+    def __init__(self, *args, saved_addresses=(), card_enabled=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not card_enabled:
+            self.payment_method.choices = [
+                c for c in self.payment_method.choices if c.value != PaymentMethod.CARD.value
+            ]
+        self.saved_addresses = {a.id: a for a in saved_addresses}
+        self.address_id.choices = [SelectChoice("", _l("A new address"))] + [
+            SelectChoice(
+                str(a.id),
+                f"{a.recipient_name}, {a.street}, "
+                + places.place_label(a.province_code, a.ward_code),
+            )
+            for a in saved_addresses
+        ]
+        self.province.choices = [SelectChoice("", _l("Choose a province"))] + [
+            SelectChoice(str(code), name) for code, name in places.provinces()
+        ]
+        # Without JavaScript the ward list must already be the chosen province's.
+        self.ward.choices = [SelectChoice("", _l("Choose a ward"))] + [
+            SelectChoice(str(code), name) for code, name in places.wards(self.province.data or 0)
+        ]
+
+    @property
+    def saved_address(self):
+        return self.saved_addresses.get(self.address_id.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.address_id.data is not None and self.saved_address is None:
+            self.address_id.errors = [_l("Choose one of your saved addresses.")]
+            return False
+        if self.saved_address is not None:
+            return valid
+        if self.province.data is None:
+            self.province.errors.append(_l("Choose a province."))
+            valid = False
+        elif not places.province_name(self.province.data):
+            self.province.errors.append(_l("Choose a province from the list."))
+            valid = False
+        if self.ward.data is None:
+            self.ward.errors.append(_l("Choose a ward or commune."))
+            valid = False
+        elif self.province.data and not places.is_valid_place(self.province.data, self.ward.data):
+            self.ward.errors.append(_l("This ward is not in the chosen province; choose again."))
+            valid = False
+        if not (self.street.data or "").strip():
+            self.street.errors.append(_l("Enter the street address."))
+            valid = False
+        return valid
+
+
+class CancelForm(FlaskForm):
+    reason = StringField(
+        _l("Why are you cancelling?"),
+        validators=[
+            DataRequired(message=_l("Give a reason for the cancellation.")),
+            Length(max=255),
+        ],
+    )
+    token = StringField()
+
+
+class PayForm(FlaskForm):
+    """Start or retry the card payment; carries the guest token."""
+
+    token = StringField()
