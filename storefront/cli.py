@@ -27,17 +27,32 @@ def seed_demo_command():
 def create_admin_command(email: str, name: str):
     """Create an admin, or promote an existing user. Password: ADMIN_PASSWORD or a prompt."""
     from .auth.models import UserRole
-    from .auth.services import find_user_by_email, hash_password, register_user
+    from .auth.services import (
+        MIN_PASSWORD_LENGTH,
+        end_sessions,
+        find_user_by_email,
+        hash_password,
+        register_user,
+    )
+    from .errors import DomainError
 
     password = os.environ.get("ADMIN_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
+    # The same rule as registration, for new and existing accounts alike.
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     user = find_user_by_email(email)
-    if user is None:
-        user = register_user(email, password, name, role=UserRole.ADMIN)
-    else:
-        user.role = UserRole.ADMIN
-        user.password_hash = hash_password(password)
+    try:
+        if user is None:
+            user = register_user(email, password, name, role=UserRole.ADMIN)
+        else:
+            user.role = UserRole.ADMIN
+            user.password_hash = hash_password(password)
+            end_sessions(user)  # a new password ends the sessions opened with the old one
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from error
     db.session.commit()
     click.echo(f"Admin ready: {user.email}")
 
