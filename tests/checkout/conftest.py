@@ -63,7 +63,9 @@ class FakeStripeHTTP(stripe.HTTPClient):
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         parsed = urllib.parse.urlsplit(url)
-        form = urllib.parse.parse_qs(post_data.decode() if post_data else "")
+        if isinstance(post_data, bytes):
+            post_data = post_data.decode()
+        form = urllib.parse.parse_qs(post_data or "")
         record = {
             "method": method.upper(),
             "path": parsed.path,
