@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from .fake_stripe import FakeStripe
 from .live import start_shop, stop_shop
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +32,28 @@ document.addEventListener('securitypolicyviolation', (e) => {
 });
 """
 
+# The outermost elements that stick out past the viewport, described like CSS selectors.
+OVERFLOWING_ELEMENTS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (el.classList.length ? '.' + [...el.classList].join('.') : '');
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.right <= width + 1 || r.width === 0) continue;
+    let parent = el.parentElement, nested = false;
+    while (parent && parent !== document.body) {
+      const scrolls = ['auto', 'scroll', 'hidden'].includes(getComputedStyle(parent).overflowX);
+      if (scrolls || parent.getBoundingClientRect().right > width + 1) { nested = true; break; }
+      parent = parent.parentElement;
+    }
+    if (!nested) out.push(describe(el) + ' right=' + Math.round(r.right));
+  }
+  return out.slice(0, 5);
+}
+"""
+
 
 def pytest_collection_modifyitems(items):
     for item in items:
@@ -45,18 +68,27 @@ def _unavailable(reason: str):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def fake_stripe(tmp_path_factory):
+    """Stripe's API, hosted page and webhooks, all on 127.0.0.1 (see fake_stripe.py)."""
+    fake = FakeStripe(tmp_path_factory.mktemp("fake-stripe")).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(fake_stripe):
     if CHROMIUM is None:
         _unavailable("Chromium is not installed (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed")
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    if fake_stripe.host_resolver_rule:
+        # checkout.stripe.com is the local fake for every page: nothing reaches real Stripe.
+        args.append(f"--host-resolver-rules={fake_stripe.host_resolver_rule}")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         yield browser
         browser.close()
 
@@ -119,7 +151,12 @@ class Tab:
         overflow = self.page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        assert overflow <= 1, f"{self.page.url} scrolls sideways by {overflow}px"
+        if overflow > 1:
+            culprits = self.page.evaluate(OVERFLOWING_ELEMENTS)
+            raise AssertionError(
+                f"{self.page.url} scrolls sideways by {overflow}px at "
+                f"{self.page.viewport_size['width']}px; widest elements past the edge: {culprits}"
+            )
 
     def login(self, email: str, password: str) -> None:
         self.goto("/login", "login")
@@ -142,8 +179,11 @@ def open_tab(browser, request):
     if test_folder.exists():
         shutil.rmtree(test_folder)
 
-    def make(live, viewport=PHONE, name="buyer", locale="vi-VN"):
-        context = browser.new_context(viewport=viewport, locale=locale)
+    def make(live, viewport=PHONE, name="buyer", locale="vi-VN", accept_fake_stripe=False):
+        # Only the card journey's context accepts the fake checkout.stripe.com certificate.
+        context = browser.new_context(
+            viewport=viewport, locale=locale, ignore_https_errors=accept_fake_stripe
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         return Tab(context.new_page(), test_folder / name, live.base_url)
