@@ -177,7 +177,8 @@ def print_table(catalogue: dict | None, checkout: dict | None) -> None:
                 f"  {checkout['orders_per_second']:.1f} orders/s "
                 f"({checkout['placed']} placed, {checkout['sold_out']} sold out, "
                 f"{checkout['errors']} errors in {checkout['seconds']:.1f} s; "
-                f"p50 {checkout['p50_ms']:.0f} ms, p99 {checkout['p99_ms']:.0f} ms)"
+                f"per buyer (add + checkout) p50 {checkout['p50_ms']:.0f} ms, "
+                f"p99 {checkout['p99_ms']:.0f} ms)"
             )
             print(
                 f"  oversold: {checkout['oversold']} (must be 0); "
