@@ -1,0 +1,300 @@
+"""Dashboard forms: shape only. Rules (who may, what goes live) live in services.
+
+Each form names its fields explicitly and the views hand services typed inputs
+built from those fields only, so posting `featured`, `producer_id`, `status` or
+`approved` has nothing to land on.
+"""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+
+from ..catalogue import ocop
+from ..core import places
+from ..producers.models import ProducerKind, StockReason
+from .services import CertificateInput, ProducerApplication, ProductInput
+
+PHONE_PATTERN = r"^\+?[0-9 .-]{8,20}$"
+
+KIND_LABELS = {
+    ProducerKind.COOPERATIVE: _l("Cooperative (HTX)"),
+    ProducerKind.COOPERATIVE_GROUP: _l("Cooperative group (tổ hợp tác)"),
+    ProducerKind.ENTERPRISE: _l("Enterprise"),
+    ProducerKind.HOUSEHOLD: _l("Household business"),
+}
+
+MONTHS = [
+    SelectChoice("", _l("— none —")),
+    *[SelectChoice(str(m), _l("Month %(m)d", m=m)) for m in range(1, 13)],
+]
+
+ADJUST_REASONS = {
+    StockReason.HARVEST: _l("Harvest or production batch (adds units)"),
+    StockReason.DAMAGE: _l("Damage or loss (removes units)"),
+    StockReason.COUNT_CORRECTION: _l("Count correction (sets the number counted)"),
+}
+
+REASON_LABELS = {
+    StockReason.INITIAL: _l("Initial stock"),
+    StockReason.HARVEST: _l("Harvest"),
+    StockReason.DAMAGE: _l("Damage"),
+    StockReason.COUNT_CORRECTION: _l("Count correction"),
+    StockReason.IMPORT: _l("CSV stock count"),
+    StockReason.RESERVE: _l("Reserved for an order"),
+    StockReason.RELEASE: _l("Reservation released"),
+    StockReason.SHIP: _l("Shipped"),
+    StockReason.RETURN: _l("Returned"),
+}
+
+
+def _int_or_none(value):
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def _with_blank(pairs) -> list[SelectChoice]:
+    return [SelectChoice("", _l("Choose…"))] + [SelectChoice(v, label) for v, label in pairs]
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+class ApplyForm(FlaskForm):
+    name = StringField(_l("Producer name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind of producer"), validators=[DataRequired()])
+    province_code = SelectField(
+        _l("Province or city"), coerce=_int_or_none, validators=[DataRequired()]
+    )
+    ward_code = SelectField(
+        _l("Ward or commune"),
+        coerce=_int_or_none,
+        validate_choice=False,  # the service checks the ward belongs to the province
+        validators=[Optional()],
+    )
+    street = StringField(_l("Street, village (optional)"), validators=[Length(max=255)])
+    historical_address = StringField(
+        _l("Address before July 2025 (optional)"),
+        validators=[Length(max=255)],
+        description=_l("As printed on older certificates, e.g. huyện Đồng Văn, tỉnh Hà Giang."),
+    )
+    story = TextAreaField(_l("Your story (optional)"), validators=[Length(max=5000)])
+    contact_name = StringField(_l("Contact person"), validators=[Length(max=120)])
+    contact_phone = TelField(
+        _l("Contact phone"),
+        validators=[Optional(), Regexp(PHONE_PATTERN, message=_l("Enter a valid phone number."))],
+    )
+    contact_email = EmailField(
+        _l("Contact email"), validators=[Optional(), Email(), Length(max=254)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()]
+        self.province_code.choices = _with_blank(places.provinces())
+        province = self.province_code.data
+        self.ward_code.choices = _with_blank(places.wards(province) if province else [])
+
+    def to_input(self) -> ProducerApplication:
+        return ProducerApplication(
+            name=_text(self.name.data),
+            kind=ProducerKind(self.kind.data),
+            province_code=self.province_code.data,
+            ward_code=self.ward_code.data,
+            street=_text(self.street.data),
+            historical_address=_text(self.historical_address.data),
+            story=_text(self.story.data),
+            contact_name=_text(self.contact_name.data),
+            contact_phone=_text(self.contact_phone.data),
+            contact_email=_text(self.contact_email.data),
+        )
+
+
+class ProductForm(FlaskForm):
+    name = StringField(_l("Product name"), validators=[DataRequired(), Length(max=200)])
+    group = SelectField(_l("OCOP group"), validators=[DataRequired()])
+    subgroup = SelectField(
+        _l("Subgroup (optional)"), validators=[Optional()], validate_choice=False
+    )
+    unit = StringField(
+        _l("Unit"),
+        validators=[DataRequired(), Length(max=60)],
+        description=_l("What one purchase is, e.g. “hũ 500 ml” or “tấm 2 m”."),
+    )
+    price = IntegerField(
+        _l("Price (đồng)"),
+        validators=[DataRequired(), NumberRange(min=1, max=99_999_999)],
+        render_kw={"inputmode": "numeric"},
+    )
+    description = TextAreaField(_l("Description (optional)"), validators=[Length(max=10000)])
+    made_to_order = BooleanField(_l("Made to order"))
+    lead_time_days = IntegerField(
+        _l("Lead time in days"),
+        validators=[Optional(), NumberRange(min=1, max=365)],
+        description=_l("Only for made-to-order products."),
+        render_kw={"inputmode": "numeric"},
+    )
+    season_start_month = SelectField(_l("Season starts"), choices=MONTHS, default="")
+    season_end_month = SelectField(_l("Season ends"), choices=MONTHS, default="")
+    low_stock_threshold = IntegerField(
+        _l("Low-stock alert at"),
+        default=5,
+        validators=[Optional(), NumberRange(min=0, max=100000)],
+        render_kw={"inputmode": "numeric"},
+    )
+    initial_stock = IntegerField(
+        _l("Units in stock now"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+        render_kw={"inputmode": "numeric"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group.choices = _with_blank(ocop.GROUPS.items())
+        # One flat list (phones render optgroups poorly); data-group lets the script
+        # show only the chosen group's subgroups.
+        self.subgroup.choices = [SelectChoice("", _l("— none —"))] + [
+            SelectChoice(code, f"{ocop.GROUPS[group]} › {label}", {"data-group": group})
+            for group, subs in ocop.SUBGROUPS.items()
+            for code, label in subs.items()
+        ]
+
+    def to_input(self) -> ProductInput:
+        threshold = self.low_stock_threshold.data
+        return ProductInput(
+            name=_text(self.name.data),
+            group=self.group.data,
+            subgroup=self.subgroup.data or None,
+            unit=_text(self.unit.data),
+            price=self.price.data,
+            description=_text(self.description.data),
+            made_to_order=bool(self.made_to_order.data),
+            lead_time_days=self.lead_time_days.data,
+            season_start_month=_int_or_none(self.season_start_month.data),
+            season_end_month=_int_or_none(self.season_end_month.data),
+            low_stock_threshold=5 if threshold is None else threshold,
+        )
+
+
+class ImageForm(FlaskForm):
+    photo = FileField(_l("Photo"), validators=[FileRequired(_l("Choose a photo to upload."))])
+    alt = StringField(
+        _l("Short description of the photo"),
+        validators=[Length(max=200)],
+        description=_l("Read aloud to blind buyers, e.g. “a jar of golden mint honey”."),
+    )
+
+
+class CertificateForm(FlaskForm):
+    number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=64)])
+    stars = SelectField(
+        _l("Stars"),
+        choices=[SelectChoice(str(n), f"{n} ★") for n in (3, 4, 5)],
+        validators=[DataRequired()],
+    )
+    issuing_authority = StringField(
+        _l("Issuing authority, as printed"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("e.g. UBND tỉnh Hà Giang"),
+    )
+    decision_number = StringField(
+        _l("Decision number"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("e.g. 1234/QĐ-UBND"),
+    )
+    signed_on = DateField(_l("Date signed"), validators=[DataRequired()])
+    scan = FileField(
+        _l("Scan or photo of the certificate"),
+        validators=[FileRequired(_l("Attach a photo or scan of the certificate."))],
+        description=_l("JPEG, PNG or WebP. For a PDF, take a screenshot of the page."),
+    )
+
+    def to_input(self) -> CertificateInput:
+        return CertificateInput(
+            number=_text(self.number.data),
+            stars=int(self.stars.data),
+            issuing_authority=_text(self.issuing_authority.data),
+            decision_number=_text(self.decision_number.data),
+            signed_on=self.signed_on.data,
+        )
+
+
+class AdjustStockForm(FlaskForm):
+    reason = SelectField(_l("Reason"), validators=[DataRequired()])
+    quantity = IntegerField(
+        _l("Units"),
+        # InputRequired, not DataRequired: a count correction to zero is legitimate.
+        validators=[InputRequired(message=_l("Enter a number of units.")), NumberRange(min=0)],
+        render_kw={"inputmode": "numeric"},
+    )
+    note = StringField(_l("Note (optional)"), validators=[Length(max=255)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [SelectChoice(r.value, label) for r, label in ADJUST_REASONS.items()]
+
+
+class ThresholdForm(FlaskForm):
+    threshold = IntegerField(
+        _l("Low-stock alert at"),
+        validators=[InputRequired(), NumberRange(min=0, max=100000)],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class StockImportForm(FlaskForm):
+    csv_file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
+
+
+class StockImportApplyForm(FlaskForm):
+    # A hidden textarea, not <input type=hidden>: it keeps the file's line breaks.
+    csv_text = TextAreaField(validators=[DataRequired()], render_kw={"hidden": True})
+
+
+class ShipForm(FlaskForm):
+    carrier = StringField(
+        _l("Carrier"),
+        validators=[DataRequired(), Length(max=60)],
+        description=_l("e.g. Viettel Post, GHN, VNPost"),
+    )
+    tracking_number = StringField(
+        _l("Tracking number"), validators=[DataRequired(), Length(max=60)]
+    )
+
+
+class DeliverForm(FlaskForm):
+    cash_received = BooleanField(_l("The cash on delivery was received"))
+
+
+class CancelForm(FlaskForm):
+    reason = StringField(_l("Reason for cancelling"), validators=[DataRequired(), Length(max=255)])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class SwitchProducerForm(FlaskForm):
+    producer_id = SelectField(_l("Producer"), coerce=int, validate_choice=False)

@@ -1,0 +1,141 @@
+"""A producer's payout statement for a period, shared by the dashboard and the admin.
+
+Periods are calendar days in Vietnam (start and end inclusive); timestamps are
+stored as naive UTC, so the bounds are converted once here.
+
+Per delivered sub-order:
+  gross          the sub-order total (goods + the shipping fee the producer paid)
+  commission     the shop's cut of the goods, at the rate snapshotted on the sub-order
+                 (the producer's own rate or the shop-wide config rate when ordered)
+  net            gross - commission
+  cod_collected  the cash the producer's carrier already took from the buyer
+
+`due` = net - cod_collected + refunds: positive, the shop owes the producer for
+the period; negative, the producer owes the shop its commission on cash sales.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..clock import VN_TZ
+from ..orders.models import PaymentMethod, ProducerOrder, SubOrderStatus
+from . import ledger
+from .models import LedgerEntry, LedgerKind, Payout, Producer
+
+
+def vn_day_start_utc(day: date) -> datetime:
+    """Midnight in Hà Nội on `day`, as the naive UTC the database stores."""
+    return datetime.combine(day, time.min, tzinfo=VN_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def to_vn_date(moment: datetime) -> date:
+    return moment.replace(tzinfo=UTC).astimezone(VN_TZ).date()
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    sub_order: ProducerOrder
+    order_number: str
+    delivered_on: date
+    rate_bp: int
+    gross: int
+    commission: int
+    net: int
+    cod_collected: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    producer_id: int
+    start: date
+    end: date
+    lines: list[StatementLine] = field(default_factory=list)
+    gross: int = 0
+    commission: int = 0
+    net: int = 0
+    cod_collected: int = 0
+    refunds: int = 0  # negative: refunds less the commission given back
+    due: int = 0
+    payouts_paid: int = 0
+    closing_balance: int = 0  # the ledger at the end of the period
+    balance: int = 0  # the ledger now: >0 the shop owes the producer, <0 the reverse
+
+
+def statement(session: Session, producer: Producer, start: date, end: date) -> Statement:
+    if end < start:
+        start, end = end, start
+    lower, upper = vn_day_start_utc(start), vn_day_start_utc(end + timedelta(days=1))
+
+    sub_orders = session.scalars(
+        select(ProducerOrder)
+        .where(
+            ProducerOrder.producer_id == producer.id,
+            ProducerOrder.status == SubOrderStatus.DELIVERED,
+            ProducerOrder.delivered_at >= lower,
+            ProducerOrder.delivered_at < upper,
+        )
+        .options(selectinload(ProducerOrder.order))
+        .order_by(ProducerOrder.delivered_at, ProducerOrder.id)
+    )
+    lines = []
+    for sub_order in sub_orders:
+        commission = ledger.commission_for(sub_order)
+        cash_sale = sub_order.order.payment_method is PaymentMethod.COD and sub_order.cash_received
+        lines.append(
+            StatementLine(
+                sub_order=sub_order,
+                order_number=sub_order.order.number,
+                delivered_on=to_vn_date(sub_order.delivered_at),
+                rate_bp=sub_order.commission_rate_bp,
+                gross=sub_order.total,
+                commission=commission,
+                net=sub_order.total - commission,
+                cod_collected=sub_order.total if cash_sale else 0,
+            )
+        )
+
+    def ledger_sum(*conditions) -> int:
+        return int(
+            session.scalar(
+                select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+                    LedgerEntry.producer_id == producer.id, *conditions
+                )
+            )
+        )
+
+    in_period = (LedgerEntry.created_at >= lower, LedgerEntry.created_at < upper)
+    refunds = ledger_sum(LedgerEntry.kind == LedgerKind.REFUND, *in_period) + ledger_sum(
+        LedgerEntry.kind == LedgerKind.COMMISSION,
+        LedgerEntry.reference.like("refund:%"),
+        *in_period,
+    )
+    payouts_paid = int(
+        session.scalar(
+            select(func.coalesce(func.sum(Payout.amount), 0)).where(
+                Payout.producer_id == producer.id,
+                Payout.created_at >= lower,
+                Payout.created_at < upper,
+            )
+        )
+    )
+    gross = sum(line.gross for line in lines)
+    commission = sum(line.commission for line in lines)
+    cod_collected = sum(line.cod_collected for line in lines)
+    return Statement(
+        producer_id=producer.id,
+        start=start,
+        end=end,
+        lines=lines,
+        gross=gross,
+        commission=commission,
+        net=gross - commission,
+        cod_collected=cod_collected,
+        refunds=refunds,
+        due=gross - commission - cod_collected + refunds,
+        payouts_paid=payouts_paid,
+        closing_balance=ledger_sum(LedgerEntry.created_at < upper),
+        balance=ledger.balance(session, producer.id),
+    )

@@ -1,0 +1,66 @@
+"""Two producers, A (the logged-in member) and B (the neighbour whose ids A must never reach)."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from storefront.dashboard import services
+from storefront.extensions import db
+from storefront.models import (
+    MemberRole,
+    Producer,
+    ProducerMember,
+    Product,
+    StockReason,
+    User,
+)
+from storefront.producers import inventory, ledger
+from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory
+
+from .factories_dashboard import make_image, make_order
+
+
+@dataclass
+class Side:
+    producer: Producer
+    owner: User
+    membership: ProducerMember
+    product: Product
+
+
+def make_side(name: str) -> Side:
+    membership = ProducerMemberFactory(producer__name=f"HTX {name}", role=MemberRole.OWNER)
+    product = ProductFactory(producer=membership.producer, name=f"Mật ong {name}")
+    return Side(membership.producer, membership.user, membership, product)
+
+
+@pytest.fixture
+def side_a(app):
+    side = make_side("A")
+    db.session.commit()
+    return side
+
+
+@pytest.fixture
+def side_b(app):
+    """Producer B with one of everything the dashboard has a URL for."""
+    side = make_side("B")
+    side.image = make_image(side.product)
+    side.certificate = CertificateFactory(product=side.product)
+    side.sub_order = make_order(side.producer, [(side.product, 2)])
+    side.movement = inventory.adjust(db.session, side.product.id, 5, StockReason.HARVEST)
+    side.member = ProducerMemberFactory(producer=side.producer, role=MemberRole.MEMBER)
+    # Emails render templates; the shared context processor needs a request (see report).
+    with app.test_request_context():
+        side.invitation, side.invitation_token = services.invite_member(
+            db.session, side.producer, side.membership, "friend-of-b@example.vn"
+        )
+    side.payout = ledger.record_payout(db.session, side.producer, 100_000, "VCB-B-1", None)
+    db.session.commit()
+    return side
+
+
+@pytest.fixture
+def login_a(client, auth, side_a):
+    auth.login_as(side_a.owner)
+    return side_a
