@@ -371,7 +371,10 @@ def featured_move(product_id: int):
 
 @bp.post("/featured/unfeature-lapsed")
 def featured_sweep():
-    lapsed = services.unfeature_lapsed(db.session, today_vn(), current_user.id)
+    try:
+        lapsed = services.unfeature_lapsed(db.session, today_vn(), current_user.id)
+    except DomainError as error:
+        return _refused(error, url_for(".featured"))
     return _done(
         _("%(n)d products no longer meet the rule and were unfeatured.", n=len(lapsed)),
         url_for(".featured"),

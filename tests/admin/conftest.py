@@ -81,9 +81,7 @@ def world(app, admin):
     customer = UserFactory(name="Lê Văn Khách", phone="0987654321")
     cod = make_order([(honey, 2), (linen, 1)], email=customer.email)
     transfer = make_order([(honey, 1)], method=PaymentMethod.BANK_TRANSFER, phone="0901 222 333")
-    db.session.add(
-        LedgerEntry(producer_id=producer.id, kind=LedgerKind.ADJUSTMENT, amount=120_000)
-    )
+    db.session.add(LedgerEntry(producer_id=producer.id, kind=LedgerKind.ADJUSTMENT, amount=120_000))
     db.session.commit()
     return {
         "producer": producer,
