@@ -284,7 +284,7 @@ def _facets(filters: ProductFilters, on: date, match) -> Facets:
             .group_by(Product.group)
         ).all()
     )
-    facets.groups = [(code, str(label), counts.get(code, 0)) for code, label in GROUPS.items()]
+    facets.groups = [(code, label, counts.get(code, 0)) for code, label in GROUPS.items()]
 
     # One pass over the valid certificates: products reaching each star level.
     star_counts = db.session.execute(
@@ -381,7 +381,7 @@ def home_page(on: date) -> HomePage:
             .group_by(Product.group)
         ).all()
     )
-    group_counts = [(code, str(label), counts.get(code, 0)) for code, label in GROUPS.items()]
+    group_counts = [(code, label, counts.get(code, 0)) for code, label in GROUPS.items()]
 
     return HomePage(
         featured=featured[:HOME_FEATURED],

@@ -1,0 +1,175 @@
+"""Search: Vietnamese folding (accents, case, đ, NFC/NFD), what is searched, and ranking.
+
+Runs unchanged on SQLite and PostgreSQL: the same assertions, including the exact order.
+"""
+
+import unicodedata
+from datetime import datetime, timedelta
+
+import pytest
+
+from storefront.catalogue.queries import ProductFilters, search_products
+from storefront.catalogue.search import parse_query, words
+from storefront.clock import today_vn
+from storefront.extensions import db
+from storefront.models import ProducerStatus, ProductStatus
+from tests.catalogue.factories_catalogue import ProducerFactory, make_product
+
+HONEY = "Mật ong bạc hà Đồng Văn"
+
+
+def names(q, **filters):
+    page = search_products(ProductFilters(q=q, **filters), today_vn(), with_facets=False)
+    return [product.name for product in page.items]
+
+
+@pytest.fixture
+def catalogue(app):
+    dong_van = ProducerFactory(name="HTX Mật ong Đồng Văn", slug="htx-mat-ong")
+    lung_tam = ProducerFactory(
+        name="HTX Lanh Lùng Tám",
+        slug="htx-lanh",
+        province_code=4,  # Cao Bằng: another province than the honey
+        ward_code=None,
+        historical_address="thôn Sủng Là, huyện Quản Bạ, tỉnh Hà Giang",
+    )
+    make_product(
+        name=HONEY,
+        producer=dong_van,
+        description="Mật ong thu từ hoa bạc hà trên cao nguyên đá.",
+    )
+    make_product(
+        name="Vải lanh dệt tay",
+        producer=lung_tam,
+        group="handicraft",
+        subgroup="textiles",
+        description="Vải lanh của người H'Mông, nhuộm chàm.",
+    )
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("mat ong", True),
+        ("MẬT ONG", True),
+        ("mật ong", True),
+        ("Mật Ong", True),
+        ("dong van", True),
+        ("ĐỒNG VĂN", True),
+        ("đồng văn", True),
+        ("Dong Van", True),
+        (unicodedata.normalize("NFD", "mật ong"), True),
+        (unicodedata.normalize("NFD", "ĐỒNG VĂN"), True),
+        ("  mật    ong  ", True),
+        ("mật-ong", True),
+        ("bac ha dong van", True),
+        ("ma", True),  # prefix of "mat"
+        ("mat ong bac ha dong van", True),
+        ("mat ongg", False),
+        ("vải lanh", False),
+        ("mật lanh", False),  # every word must match
+    ],
+)
+def test_folding_finds_mint_honey(catalogue, query, found):
+    assert (HONEY in names(query)) is found
+
+
+def test_text_stored_in_nfd_is_found_by_nfc_queries(app):
+    make_product(name=unicodedata.normalize("NFD", "Chè Shan tuyết cổ thụ"))
+    db.session.commit()
+    assert names("chè shan tuyết") == [unicodedata.normalize("NFD", "Chè Shan tuyết cổ thụ")]
+    assert len(names("CHE SHAN TUYET")) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("htx mat ong", [HONEY]),  # producer name
+        ("tuyen quang", [HONEY]),  # current province of the honey's producer
+        ("xa dong van", [HONEY]),  # current commune
+        ("cao bang", ["Vải lanh dệt tay"]),
+        ("sung la", ["Vải lanh dệt tay"]),  # historical address
+        ("nhuom cham", ["Vải lanh dệt tay"]),  # description
+        ("hmong", ["Vải lanh dệt tay"]),  # apostrophe joins H'Mông
+        ("H'Mông", ["Vải lanh dệt tay"]),
+        ("ha giang", [HONEY, "Vải lanh dệt tay"]),  # "hà" is also in the honey's name
+    ],
+)
+def test_searches_name_description_producer_and_place(catalogue, query, expected):
+    assert names(query) == expected
+
+
+def test_search_only_returns_public_products(app):
+    make_product(name="Mật ong nháp", status=ProductStatus.DRAFT)
+    make_product(name="Mật ong lưu trữ", status=ProductStatus.ARCHIVED)
+    hidden = ProducerFactory(status=ProducerStatus.PENDING)
+    make_product(name="Mật ong chờ duyệt", producer=hidden)
+    make_product(name="Mật ong công khai")
+    db.session.commit()
+    assert names("mat ong") == ["Mật ong công khai"]
+
+
+@pytest.fixture
+def ranking(app):
+    base = datetime(2026, 1, 1)
+    # Same folded name "mat ong ..."; created so that newest-first would reverse the ranking.
+    make_product(name="Mật ong rừng", description="Ngọt.", created_at=base, slug="mat-ong-rung")
+    make_product(
+        name="Mát ong thêu",
+        description="Hoa văn.",
+        created_at=base + timedelta(days=1),
+        slug="mat-ong-theu",
+    )
+    make_product(
+        name="Rượu ngô",
+        description="Ủ với mật ong rừng.",
+        created_at=base + timedelta(days=2),
+        slug="ruou-ngo",
+    )
+    db.session.commit()
+
+
+def test_exact_diacritics_rank_above_folded_and_name_above_description(ranking):
+    assert names("mật ong") == ["Mật ong rừng", "Mát ong thêu", "Rượu ngô"]
+    assert names("MÁT ONG") == ["Mát ong thêu", "Mật ong rừng", "Rượu ngô"]
+    # No diacritics typed: both names tie, newest first; the description match stays last.
+    assert names("mat ong") == ["Mát ong thêu", "Mật ong rừng", "Rượu ngô"]
+
+
+def test_name_match_beats_an_exact_description_match(ranking):
+    # "Rượu ngô" has the exact "mật ong rừng" in its description, the other only in its name.
+    assert names("mật ong rừng") == ["Mật ong rừng", "Rượu ngô"]
+
+
+def test_explicit_sort_overrides_relevance(ranking):
+    by_newest = names("mat ong", sort="newest")
+    assert by_newest == ["Rượu ngô", "Mát ong thêu", "Mật ong rừng"]
+
+
+def test_renaming_refreshes_the_index(app):
+    from storefront.catalogue.indexing import refresh_search_fields
+
+    product = make_product(name="Trà shan tuyết")
+    db.session.commit()
+    product.name = "Trà hoa vàng"
+    refresh_search_fields(product)
+    db.session.commit()
+    assert names("hoa vang") == ["Trà hoa vàng"]
+    assert names("shan tuyet") == []
+
+
+def test_words_split_and_fold():
+    terms = words("Mật ong BẠC-HÀ, Đồng Văn (H'Mông) 500ml")
+    assert [t.folded for t in terms] == ["mat", "ong", "bac", "ha", "dong", "van", "hmong", "500ml"]
+    assert [t.raw for t in terms][:2] == ["mật", "ong"]
+    assert words(unicodedata.normalize("NFD", "Mật")) == words("Mật")
+
+
+def test_query_is_bounded():
+    huge = "mật ong " * 2000
+    terms = parse_query(huge)
+    assert [t.raw for t in terms] == ["mật", "ong"]  # deduplicated
+    many = " ".join(f"w{i}" for i in range(50))
+    assert len(parse_query(many)) == 8
+    assert parse_query("!!! ??? ---") == []
