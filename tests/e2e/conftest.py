@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -193,25 +194,44 @@ def open_tab(browser, request):
         context.close()
 
 
-def axe_violations(browser, url: str, login=None, viewport=DESKTOP) -> list[dict]:
-    """Run axe-core on `url`. Only this context bypasses the CSP (to inject axe): the CSP
-    checks run in the normal contexts."""
-    context = browser.new_context(viewport=viewport, bypass_csp=True)
+def logged_in_state(browser, base_url: str, email: str, password: str) -> dict:
+    """Cookies of a logged-in browser, to reuse without logging in again (the login form is
+    rate limited per address and email, as it should be)."""
+    context = browser.new_context()
     try:
         page = context.new_page()
-        if login is not None:
-            base, email, password = login
-            page.goto(base + "/login")
-            page.fill("input[name=email]", email)
-            page.fill("input[name=password]", password)
+        page.goto(base_url + "/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
             page.click("form[action$='/login'] button[type=submit]")
-            page.wait_for_load_state("load")
-        page.goto(url)
-        page.wait_for_load_state("load")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document)")
+        assert "/login" not in page.url, f"could not log in as {email}"
+        return context.storage_state()
     finally:
         context.close()
+
+
+def axe_violations(browser, url: str, viewport=DESKTOP, storage_state=None, prepare=None):
+    """Run axe-core on `url`. Only this context bypasses the CSP (to inject axe): the CSP
+    checks run in the normal contexts."""
+    context = browser.new_context(viewport=viewport, bypass_csp=True, storage_state=storage_state)
+    try:
+        page = context.new_page()
+        if prepare is not None:
+            prepare(page)
+        page.goto(url)
+        page.wait_for_load_state("load")
+        # A redirect (to the login page, or from an empty checkout) would test the wrong page.
+        assert urlsplit(page.url).path == urlsplit(url).path, f"{url} went to {page.url}"
+        return run_axe(page)
+    finally:
+        context.close()
+
+
+def run_axe(page) -> list[dict]:
+    """Serious and critical axe-core violations on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
     return [
         {
             "rule": violation["id"],
