@@ -12,8 +12,9 @@ from markupsafe import Markup, escape
 
 from ..money import format_vnd
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 36
+WIDTH, HEIGHT = 480, 250
+LEFT, RIGHT, TOP, BOTTOM = 56, 34, 14, 30
+FONT = 14  # user units; at 390 px wide the chart scales to about 0.75
 BAR_COLOUR = "#b8321e"
 LINE_COLOUR = "#1a5fb4"
 GRID_COLOUR = "#dcd8cf"
@@ -66,11 +67,11 @@ def sales_chart(points: Sequence, title: str, revenue_label: str, units_label: s
             f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="{FONT}" '
             f'fill="{TEXT_COLOUR}">{escape(_short_vnd(revenue_tick))}</text>'
         )
         parts.append(
-            f'<text x="{LEFT + plot_w + 6}" y="{y + 4:.1f}" font-size="11" '
+            f'<text x="{LEFT + plot_w + 6}" y="{y + 4:.1f}" font-size="{FONT}" '
             f'fill="{LINE_COLOUR}">{units_tick:g}</text>'
         )
 
@@ -91,8 +92,9 @@ def sales_chart(points: Sequence, title: str, revenue_label: str, units_label: s
         line_points.append(f"{cx:.1f},{cy:.1f}")
         if index % label_every == 0:
             parts.append(
-                f'<text x="{cx:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
-                f'font-size="11" fill="{TEXT_COLOUR}">{escape(point.day.strftime("%d/%m"))}</text>'
+                f'<text x="{cx:.1f}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle" '
+                f'font-size="{FONT}" fill="{TEXT_COLOUR}">'
+                f"{escape(point.day.strftime('%d/%m'))}</text>"
             )
     if line_points:
         parts.append(

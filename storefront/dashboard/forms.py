@@ -155,8 +155,13 @@ class ProductForm(FlaskForm):
         description=_l("Only for made-to-order products."),
         render_kw={"inputmode": "numeric"},
     )
-    season_start_month = SelectField(_l("Season starts"), choices=MONTHS, default="")
-    season_end_month = SelectField(_l("Season ends"), choices=MONTHS, default="")
+    # Coerced to int so an edit form pre-selects the product's stored month.
+    season_start_month = SelectField(
+        _l("Season starts"), choices=MONTHS, coerce=_int_or_none, default=""
+    )
+    season_end_month = SelectField(
+        _l("Season ends"), choices=MONTHS, coerce=_int_or_none, default=""
+    )
     low_stock_threshold = IntegerField(
         _l("Low-stock alert at"),
         default=5,
@@ -192,8 +197,8 @@ class ProductForm(FlaskForm):
             description=_text(self.description.data),
             made_to_order=bool(self.made_to_order.data),
             lead_time_days=self.lead_time_days.data,
-            season_start_month=_int_or_none(self.season_start_month.data),
-            season_end_month=_int_or_none(self.season_end_month.data),
+            season_start_month=self.season_start_month.data,
+            season_end_month=self.season_end_month.data,
             low_stock_threshold=5 if threshold is None else threshold,
         )
 

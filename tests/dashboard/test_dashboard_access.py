@@ -1,5 +1,7 @@
 """Scoping: producer A walks every dashboard URL with producer B's ids and gets nowhere."""
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -216,3 +218,35 @@ def test_producer_role_without_membership_is_403(client, auth, app):
     db.session.commit()
     auth.login_as(user)
     assert client.get("/dashboard").status_code == 403
+
+
+def _logged_in_client(app, side):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = side.owner.get_id()
+    client.set_cookie("lang", "en")
+    return client
+
+
+def test_post_without_csrf_token_fails(app_factory, side_a):
+    app = app_factory(WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=1024 * 1024)
+    with app.app_context():
+        from tests.dashboard.conftest import make_side
+
+        side = make_side("Csrf")
+        db.session.commit()
+        client = _logged_in_client(app, side)
+        response = client.post(
+            f"/dashboard/products/{side.product.id}/status", data={"status": "archived"}
+        )
+        assert response.status_code == 400
+        db.session.expire_all()
+        assert db.session.get(Product, side.product.id).status.value == "active"
+        # An oversized upload is still a clear 413, even before the CSRF check reads the form.
+        big = client.post(
+            f"/dashboard/products/{side.product.id}/images",
+            data={"photo": (io.BytesIO(b"\xff" * (1024 * 1024 + 1)), "a.jpg")},
+            content_type="multipart/form-data",
+        )
+        assert big.status_code == 413
+        assert b"larger than 1 MB" in big.data

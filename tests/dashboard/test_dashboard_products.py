@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import struct
 import zlib
 from datetime import timedelta
@@ -368,3 +369,21 @@ def test_duplicate_certificate_number(client, login_a, side_b):
     response = _certificate(client, login_a.product, number=side_b.certificate.number)
     assert response.status_code == 422
     assert b'id="number-error"' in response.data
+
+
+def test_edit_form_shows_the_stored_values(client, login_a):
+    product = login_a.product
+    product.season_start_month, product.season_end_month = 10, 2
+    db.session.commit()
+    page = client.get(f"/dashboard/products/{product.id}").get_data(as_text=True)
+    for value in ("10", "2", "raw_preprocessed", "food"):
+        assert re.search(rf'<option[^>]*selected[^>]*value="{value}"', page), value
+    assert not re.search(r'<option[^>]*selected[^>]*value="1"', page)
+    # Saving the untouched form keeps the season.
+    response = client.post(
+        f"/dashboard/products/{product.id}",
+        data={**VALID, "season_start_month": "10", "season_end_month": "2"},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Product, product.id).season_start_month == 10
