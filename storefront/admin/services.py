@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..auth import services as auth_services
 from ..auth.models import User, UserRole
@@ -18,10 +18,18 @@ from ..clock import utcnow
 from ..core.places import is_valid_place, place_label
 from ..errors import InvalidTransition, ValidationFailed
 from ..mail import queue_email
-from ..orders import routing
+from ..orders import emails, refunds, routing
+from ..orders.bank_transfer import confirm_bank_transfer
 from ..orders.models import Order, PaymentStatus, ProducerOrder
 from ..producers import ledger
-from ..producers.models import MemberRole, Payout, Producer, ProducerKind, ProducerStatus
+from ..producers.models import (
+    MemberRole,
+    Payout,
+    Producer,
+    ProducerKind,
+    ProducerMember,
+    ProducerStatus,
+)
 from ..text import fold
 from . import audit
 
@@ -280,6 +288,12 @@ def send_expiry_reminders(session: Session, today: date, days: int = EXPIRY_WIND
             )
         )
         .order_by(Certificate.id)
+        .options(
+            selectinload(Certificate.product)
+            .selectinload(Product.producer)
+            .selectinload(Producer.members)
+            .selectinload(ProducerMember.user)
+        )
     ).all()
     by_producer: dict[int, list[Certificate]] = {}
     for certificate in candidates:
@@ -427,7 +441,10 @@ def unfeature_lapsed(session: Session, today: date, actor_id: int | None = None)
     expired or was withdrawn, the product was archived, the producer suspended).
     The home page already hides them; this keeps the admin's list honest. Cron-safe."""
     featured = session.scalars(
-        select(Product).where(Product.featured.is_(True)).order_by(Product.id)
+        select(Product)
+        .where(Product.featured.is_(True))
+        .order_by(Product.id)
+        .options(selectinload(Product.producer), selectinload(Product.certificates))
     ).all()
     lapsed = [p for p in featured if featuring_problem(p, today) is not None]
     for product in lapsed:
@@ -455,8 +472,6 @@ def confirm_transfer(
     session: Session, order: Order, actor_id: int | None, now: datetime | None = None
 ) -> None:
     """The shop's bank shows the transfer: the order is paid (once, whatever the clicks)."""
-    from ..orders.bank_transfer import confirm_bank_transfer
-
     before = audit.snapshot(order, *ORDER_FIELDS)
     confirm_bank_transfer(session, order, actor_id, now=now)
     session.flush()
@@ -496,8 +511,6 @@ def refund_sub_order(
 ) -> None:
     """Refund part or all of a sub-order: through Stripe for card orders, else by hand.
     A replayed idempotency key changes nothing, so it records nothing either."""
-    from ..orders import refunds
-
     before = audit.snapshot(sub_order, *SUB_ORDER_FIELDS)
     before["order_refunded_total"] = sub_order.order.refunded_total
     refund = refunds.refund_sub_order(
@@ -520,8 +533,6 @@ RESEND_AUDIENCES = ("buyer", "producers")
 def resend_order_emails(session: Session, order: Order, audience: str, actor_id: int | None) -> int:
     """Send the order's emails again: the buyer's confirmation (and receipt, once paid),
     or each cooperative's own part. Returns how many messages were queued."""
-    from ..orders import emails
-
     if audience not in RESEND_AUDIENCES:
         raise ValidationFailed(_l("Choose who should receive the emails."))
     if audience == "buyer":
