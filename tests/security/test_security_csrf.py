@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from werkzeug.routing import IntegerConverter, UUIDConverter
+from werkzeug.routing import AnyConverter, IntegerConverter, UUIDConverter
 
 from storefront.extensions import csrf
 
@@ -42,6 +42,8 @@ def sample_url(rule) -> str:
         converter = rule._converters.get(name)
         if isinstance(converter, IntegerConverter):
             values[name] = 1
+        elif isinstance(converter, AnyConverter):
+            values[name] = sorted(converter.items)[0]
         elif isinstance(converter, UUIDConverter):
             values[name] = "00000000-0000-4000-8000-000000000000"
         else:
