@@ -3,7 +3,7 @@
 from http.cookies import SimpleCookie
 
 from storefront.extensions import db
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, ProductFactory, UserFactory
 
 from .conftest import csrf_token, https_client
 
@@ -66,7 +66,26 @@ def test_production_language_cookie_is_hardened(production_app):
         assert_hardened(name, attrs)
 
 
-def test_production_cart_cookie_is_host_prefixed(production_app):
+def test_production_cart_cookie_is_set_host_prefixed_and_hardened(production_app):
+    with production_app.app_context():
+        product_id = ProductFactory(name="Mật ong thử cookie", stock_on_hand=10).id
+        db.session.commit()
+    client = https_client(production_app)
+    token = csrf_token(client, "/")
+    response = client.post(
+        "/cart/add", data={"product_id": product_id, "quantity": "1", "csrf_token": token}
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    cookies = set_cookies(response)
+    assert "__Host-cart" in cookies, cookies
+    for name, attrs in cookies.items():
+        assert_hardened(name, attrs)
+    assert_host_prefixed("__Host-cart", cookies["__Host-cart"])
+    # The browser sends it back and finds the same cart.
+    assert "Mật ong thử cookie" in client.get("/cart").get_data(as_text=True)
+
+
+def test_production_cookie_settings(production_app):
     assert production_app.config["CART_COOKIE_NAME"].startswith("__Host-")
     assert production_app.config["CART_COOKIE_SECURE"] is True
     assert production_app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
