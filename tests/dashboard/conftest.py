@@ -50,11 +50,9 @@ def side_b(app):
     side.sub_order = make_order(side.producer, [(side.product, 2)])
     side.movement = inventory.adjust(db.session, side.product.id, 5, StockReason.HARVEST)
     side.member = ProducerMemberFactory(producer=side.producer, role=MemberRole.MEMBER)
-    # Emails render templates; the shared context processor needs a request (see report).
-    with app.test_request_context():
-        side.invitation, side.invitation_token = services.invite_member(
-            db.session, side.producer, side.membership, "friend-of-b@example.vn"
-        )
+    side.invitation, side.invitation_token = services.invite_member(
+        db.session, side.producer, side.membership, "friend-of-b@example.vn"
+    )
     side.payout = ledger.record_payout(db.session, side.producer, 100_000, "VCB-B-1", None)
     db.session.commit()
     return side
