@@ -9,6 +9,7 @@ from ..clock import today_vn
 from ..core.places import place_label, province_name, ward_name
 from ..money import format_vnd
 from . import queries
+from .cache import catalogue_cache
 from .forms import MESSAGES, is_slug, parse_listing_args, parse_page
 from .openapi import openapi_document
 from .routes import certificate_status, group_label, public_url
@@ -134,7 +135,11 @@ def products():
         )
     today = today_vn()
     page = queries.search_products(
-        parsed.filters, today, per_page=parsed.per_page or queries.PER_PAGE, with_facets=False
+        parsed.filters,
+        today,
+        per_page=parsed.per_page or queries.PER_PAGE,
+        with_facets=False,
+        cache=catalogue_cache(),
     )
     if page.ignored:
         return _error(
@@ -167,7 +172,9 @@ def producers():
                 {"per_page": str(parsed.errors["per_page"])},
             )
         per_page = parsed.per_page
-    page = queries.list_producers(page=parse_page(request.args.get("page")), per_page=per_page)
+    page = queries.list_producers(
+        page=parse_page(request.args.get("page")), per_page=per_page, cache=catalogue_cache()
+    )
     items = [producer_json(p) | {"product_count": count} for p, count in page.items]
     return jsonify(_page_json(items, page))
 

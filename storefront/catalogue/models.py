@@ -33,6 +33,8 @@ class Product(TimestampMixin, db.Model):
             name="season_end_month",
         ),
         Index("ix_products_status_group", "status", "group"),
+        # "Newest" is the default listing order and a home-page section.
+        Index("ix_products_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..core.places import province_name, provinces
 from ..extensions import db
 from ..producers.models import Producer, ProducerStatus
+from .cache import NO_CACHE, TTLCache
 from .models import Certificate, CertificateStatus, Product, ProductStatus
 from .ocop import GROUPS
 from .search import match_subquery, parse_query
@@ -216,57 +217,78 @@ def _order_by(filters: ProductFilters, on: date, match) -> list:
 # --- the listing -----------------------------------------------------------------------------
 
 
+def _load_public(ids: list[int]) -> list[Product]:
+    """Fresh rows for cached ids, in the ids' order; anything no longer public drops out."""
+    if not ids:
+        return []
+    stmt = _public_products().where(Product.id.in_(ids))
+    by_id = {product.id: product for product in db.session.scalars(_with_eager(stmt)).unique()}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def search_products(
     filters: ProductFilters,
     on: date,
     per_page: int = PER_PAGE,
     with_facets: bool = True,
+    cache: TTLCache = NO_CACHE,
 ) -> ProductPage:
     """One page of public products matching `filters`, with facet counts.
 
     Each facet counts with every other filter applied but its own, so a buyer sees what
     choosing another value would give. Unknown producer slugs are dropped and reported in
-    `ignored`; a page past the end shows the last page.
+    `ignored`; a page past the end shows the last page. Ids, totals and facets go through
+    `cache` (see cache.py); the rows are always loaded fresh.
     """
     ignored: list[str] = []
     producer_name = None
     if filters.producer:
-        producer_name = db.session.scalar(
-            select(Producer.name).where(
-                Producer.slug == filters.producer, Producer.status == ProducerStatus.APPROVED
-            )
+        producer_name = cache.get_or_set(
+            ("producer-name", filters.producer),
+            lambda: db.session.scalar(
+                select(Producer.name).where(
+                    Producer.slug == filters.producer,
+                    Producer.status == ProducerStatus.APPROVED,
+                )
+            ),
         )
         if producer_name is None:
             ignored.append("producer")
             filters = replace(filters, producer=None)
 
-    terms = parse_query(filters.q)
-    match = _match(terms)
-
-    total = db.session.scalar(
-        _from_products(select(func.count(Product.id)), match).where(*_conditions(filters, on))
+    match = _match(parse_query(filters.q))
+    counted = replace(filters, page=1, sort=None)
+    total = cache.get_or_set(
+        ("total", counted, on),
+        lambda: db.session.scalar(
+            _from_products(select(func.count(Product.id)), match).where(*_conditions(filters, on))
+        ),
     )
     pages = max(1, math.ceil(total / per_page))
-    page_number = min(max(1, filters.page), pages)
-    stmt = (
-        _from_products(select(Product), match)
-        .where(*_conditions(filters, on))
-        .order_by(*_order_by(filters, on, match))
-        .limit(per_page)
-        .offset((page_number - 1) * per_page)
-    )
-    items = list(db.session.scalars(_with_eager(stmt)).unique())
+    filters = replace(filters, page=min(max(1, filters.page), pages))
+
+    def page_ids() -> list[int]:
+        stmt = (
+            _from_products(select(Product.id), match)
+            .where(*_conditions(filters, on))
+            .order_by(*_order_by(filters, on, match))
+            .limit(per_page)
+            .offset((filters.page - 1) * per_page)
+        )
+        return list(db.session.scalars(stmt))
+
+    ids = cache.get_or_set(("ids", filters, filters.effective_sort, per_page, on), page_ids)
     page = ProductPage(
-        items=items,
+        items=_load_public(ids),
         total=total,
-        page=page_number,
+        page=filters.page,
         per_page=per_page,
-        filters=replace(filters, page=page_number),
+        filters=filters,
         producer_name=producer_name,
         ignored=ignored,
     )
     if with_facets:
-        page.facets = _facets(filters, on, match)
+        page.facets = cache.get_or_set(("facets", counted, on), lambda: _facets(counted, on, match))
     return page
 
 
@@ -347,48 +369,55 @@ class HomePage:
     producers: list[tuple[Producer, int]]
 
 
-def home_page(on: date) -> HomePage:
+def home_page(on: date, cache: TTLCache = NO_CACHE) -> HomePage:
     """Featured (valid certificate on `on` only, admin's order), newest, groups, producers."""
-    featured_stmt = (
-        _public_products()
-        .where(
-            Product.featured.is_(True),
-            exists().where(_valid_certificate(on)),
+
+    def featured_ids() -> list[int]:
+        stmt = (
+            select(Product.id)
+            .join(Product.producer)
+            .where(is_public(), Product.featured.is_(True), exists().where(_valid_certificate(on)))
+            .order_by(Product.featured_position.is_(None), Product.featured_position, Product.id)
         )
-        .order_by(
-            Product.featured_position.is_(None),
-            Product.featured_position,
-            Product.id,
+        return list(db.session.scalars(stmt))
+
+    def newest_ids() -> list[int]:
+        stmt = (
+            select(Product.id)
+            .join(Product.producer)
+            .where(is_public())
+            .order_by(Product.created_at.desc(), Product.id.desc())
+            .limit(HOME_NEWEST)
         )
-    )
-    featured = list(db.session.scalars(_with_eager(featured_stmt)).unique())
+        return list(db.session.scalars(stmt))
+
+    def group_counts() -> dict[str, int]:
+        return dict(
+            db.session.execute(
+                select(Product.group, func.count(Product.id))
+                .join(Product.producer)
+                .where(is_public())
+                .group_by(Product.group)
+            ).all()
+        )
+
+    featured_list = cache.get_or_set(("home-featured", on), featured_ids)
+    newest_list = cache.get_or_set(("home-newest",), newest_ids)
+    # One load for both lists: the same product is often featured and new.
+    rows = {p.id: p for p in _load_public([*featured_list, *newest_list])}
+    featured = [rows[i] for i in featured_list if i in rows]
     by_group: dict[str, list[Product]] = {}
     for product in featured:
         group = by_group.setdefault(product.group, [])
         if len(group) < HOME_FEATURED_PER_GROUP:
             group.append(product)
-
-    newest_stmt = (
-        _public_products().order_by(Product.created_at.desc(), Product.id.desc()).limit(HOME_NEWEST)
-    )
-    newest = list(db.session.scalars(_with_eager(newest_stmt)).unique())
-
-    counts = dict(
-        db.session.execute(
-            select(Product.group, func.count(Product.id))
-            .join(Product.producer)
-            .where(is_public())
-            .group_by(Product.group)
-        ).all()
-    )
-    group_counts = [(code, label, counts.get(code, 0)) for code, label in GROUPS.items()]
-
+    counts = cache.get_or_set(("home-groups",), group_counts)
     return HomePage(
         featured=featured[:HOME_FEATURED],
         featured_by_group=by_group,
-        newest=newest,
-        group_counts=group_counts,
-        producers=list_producers(page=1, per_page=HOME_PRODUCERS).items,
+        newest=[rows[i] for i in newest_list if i in rows],
+        group_counts=[(code, label, counts.get(code, 0)) for code, label in GROUPS.items()],
+        producers=list_producers(page=1, per_page=HOME_PRODUCERS, cache=cache).items,
     )
 
 
@@ -400,22 +429,31 @@ def get_public_product(slug: str) -> Product | None:
     return db.session.scalars(_with_eager(stmt)).unique().one_or_none()
 
 
-def related_products(product: Product, limit: int = RELATED_LIMIT) -> list[Product]:
+def related_products(
+    product: Product, limit: int = RELATED_LIMIT, cache: TTLCache = NO_CACHE
+) -> list[Product]:
     """Same producer first, then the same OCOP group; newest first."""
-    stmt = (
-        _public_products()
-        .where(
-            Product.id != product.id,
-            or_(Product.producer_id == product.producer_id, Product.group == product.group),
+
+    def related_ids() -> list[int]:
+        stmt = (
+            select(Product.id)
+            .join(Product.producer)
+            .where(
+                is_public(),
+                Product.id != product.id,
+                or_(Product.producer_id == product.producer_id, Product.group == product.group),
+            )
+            .order_by(
+                (Product.producer_id == product.producer_id).desc(),
+                Product.created_at.desc(),
+                Product.id.desc(),
+            )
+            .limit(limit)
         )
-        .order_by(
-            (Product.producer_id == product.producer_id).desc(),
-            Product.created_at.desc(),
-            Product.id.desc(),
-        )
-        .limit(limit)
-    )
-    return list(db.session.scalars(_with_eager(stmt)).unique())
+        return list(db.session.scalars(stmt))
+
+    key = ("related", product.id, product.producer_id, product.group, limit)
+    return _load_public(cache.get_or_set(key, related_ids))
 
 
 def expired_certificate(product: Product, on: date) -> Certificate | None:
@@ -444,26 +482,50 @@ class ProducerPage(Paginated):
     per_page: int
 
 
-def list_producers(page: int = 1, per_page: int = PER_PAGE) -> ProducerPage:
+def list_producers(
+    page: int = 1, per_page: int = PER_PAGE, cache: TTLCache = NO_CACHE
+) -> ProducerPage:
     approved = Producer.status == ProducerStatus.APPROVED
-    total = db.session.scalar(select(func.count(Producer.id)).where(approved))
+    total = cache.get_or_set(
+        ("producers-total",),
+        lambda: db.session.scalar(select(func.count(Producer.id)).where(approved)),
+    )
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    product_count = func.count(Product.id)
-    rows = db.session.execute(
-        select(Producer, product_count)
-        .outerjoin(
-            Product,
-            and_(Product.producer_id == Producer.id, Product.status == ProductStatus.ACTIVE),
-        )
-        .where(approved)
-        .group_by(Producer.id)
-        .order_by(Producer.name, Producer.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+
+    def counted_ids() -> list[tuple[int, int]]:
+        product_count = func.count(Product.id)
+        return [
+            (producer_id, count)
+            for producer_id, count in db.session.execute(
+                select(Producer.id, product_count)
+                .outerjoin(
+                    Product,
+                    and_(
+                        Product.producer_id == Producer.id, Product.status == ProductStatus.ACTIVE
+                    ),
+                )
+                .where(approved)
+                .group_by(Producer.id, Producer.name)
+                .order_by(Producer.name, Producer.id)
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            )
+        ]
+
+    counted = cache.get_or_set(("producers", page, per_page), counted_ids)
+    producers = (
+        {
+            producer.id: producer
+            for producer in db.session.scalars(
+                select(Producer).where(Producer.id.in_([i for i, _n in counted]), approved)
+            )
+        }
+        if counted
+        else {}
+    )
     return ProducerPage(
-        items=[(producer, count) for producer, count in rows],
+        items=[(producers[i], n) for i, n in counted if i in producers],
         total=total,
         page=page,
         per_page=per_page,

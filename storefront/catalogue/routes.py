@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..clock import today_vn
 from . import queries
+from .cache import catalogue_cache
 from .forms import MESSAGES, is_printable, is_slug, parse_listing_args, parse_page
 from .models import CertificateStatus, ProductStatus
 from .ocop import GROUPS, SUBGROUPS
@@ -52,14 +53,18 @@ def per_page() -> int:
 @bp.get("/")
 def home():
     today = today_vn()
-    return render_template("catalogue/home.html", home=queries.home_page(today), today=today)
+    return render_template(
+        "catalogue/home.html", home=queries.home_page(today, cache=catalogue_cache()), today=today
+    )
 
 
 @bp.get("/products")
 def products():
     parsed = parse_listing_args(request.args)
     today = today_vn()
-    page = queries.search_products(parsed.filters, today, per_page=per_page())
+    page = queries.search_products(
+        parsed.filters, today, per_page=per_page(), cache=catalogue_cache()
+    )
     notices = [*parsed.errors.values(), *(MESSAGES[name] for name in page.ignored)]
     return render_template(
         "catalogue/products.html",
@@ -83,14 +88,16 @@ def product(slug: str):
         product=found,
         certificate=found.valid_certificate(today),
         expired=queries.expired_certificate(found, today),
-        related=queries.related_products(found),
+        related=queries.related_products(found, cache=catalogue_cache()),
         today=today,
     )
 
 
 @bp.get("/producers")
 def producers():
-    page = queries.list_producers(page=parse_page(request.args.get("page")), per_page=per_page())
+    page = queries.list_producers(
+        page=parse_page(request.args.get("page")), per_page=per_page(), cache=catalogue_cache()
+    )
     return render_template("catalogue/producers.html", page=page)
 
 

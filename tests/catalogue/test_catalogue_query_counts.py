@@ -86,3 +86,59 @@ def test_producer_page_cost_does_not_grow_with_its_products(app_factory, count_q
             db.session.commit()
             costs.append(statements(app.test_client(), count_queries, "/producers/one"))
     assert costs[0] == costs[1]
+
+
+@pytest.mark.parametrize("url", ["/products", "/products?q=mat+ong&stars=3", "/", "/producers"])
+def test_cached_pages_cost_few_statements_whatever_the_page_size(app_factory, count_queries, url):
+    costs = []
+    for count in (2, 20):
+        app = app_factory(CATALOGUE_CACHE_SECONDS=60)
+        with app.app_context():
+            build(count)
+            client = app.test_client()
+            miss = statements(client, count_queries, url)
+            costs.append(statements(client, count_queries, url))
+            assert costs[-1] < miss
+    assert costs[0] == costs[1]
+    assert costs[0] <= 5
+
+
+def test_cached_ids_never_serve_stale_rows(app_factory):
+    from storefront.models import ProductStatus
+
+    app = app_factory(CATALOGUE_CACHE_SECONDS=60)
+    with app.app_context():
+        kept, hidden = build(2)
+        client = app.test_client()
+        html = client.get("/products").get_data(as_text=True)
+        assert kept.name in html and hidden.name in html
+        hidden.status = ProductStatus.ARCHIVED
+        kept.price = 123_000
+        db.session.commit()
+        html = client.get("/products").get_data(as_text=True)
+        assert hidden.name not in html  # the cached id list still has it; the row check drops it
+        assert "123.000" in html  # rows are always fresh
+
+
+def test_ttl_cache_expires_and_stays_bounded(monkeypatch):
+    from storefront.catalogue import cache as cache_module
+
+    now = [1000.0]
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: now[0])
+    cache = cache_module.TTLCache(60, max_entries=2)
+    calls = []
+
+    def compute(value):
+        calls.append(value)
+        return value
+
+    assert cache.get_or_set("a", lambda: compute(1)) == 1
+    assert cache.get_or_set("a", lambda: compute(2)) == 1
+    now[0] += 61
+    assert cache.get_or_set("a", lambda: compute(3)) == 3
+    cache.get_or_set("b", lambda: compute(4))
+    cache.get_or_set("c", lambda: compute(5))
+    assert cache.get_or_set("a", lambda: compute(6)) == 6  # evicted as least recently used
+    assert calls == [1, 3, 4, 5, 6]
+    assert cache_module.TTLCache(0).get_or_set("x", lambda: compute(7)) == 7
+    assert cache_module.TTLCache(0).get_or_set("x", lambda: compute(8)) == 8
