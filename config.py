@@ -73,6 +73,8 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
 
+    # Each worker caches listing ids and facet counts this long; rows themselves are always fresh.
+    CATALOGUE_CACHE_SECONDS = _int_env("CATALOGUE_CACHE_SECONDS", 60)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     HSTS = False
     # How many reverse proxies sit in front of gunicorn and set X-Forwarded-For/-Proto.

@@ -40,6 +40,9 @@ def load_config(app: Flask, config) -> None:
     if issubclass(config_cls, ProductionConfig):
         app.config.update(ProductionConfig.validate())
     app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith(f"sqlite:///{app.instance_path}"):
+        # As in the Flask tutorial: the default SQLite file lives in instance/, made on demand.
+        os.makedirs(app.instance_path, exist_ok=True)
 
 
 def register_extensions(app: Flask) -> None:

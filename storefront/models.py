@@ -3,7 +3,14 @@
 from .admin.models import AuditEvent
 from .auth.models import Address, User, UserRole
 from .cart.models import Cart, CartLine
-from .catalogue.models import Certificate, CertificateStatus, Product, ProductImage, ProductStatus
+from .catalogue.models import (
+    Certificate,
+    CertificateStatus,
+    Product,
+    ProductImage,
+    ProductSearchToken,
+    ProductStatus,
+)
 from .orders.models import (
     Order,
     OrderEvent,
@@ -55,6 +62,7 @@ __all__ = [
     "ProducerStatus",
     "Product",
     "ProductImage",
+    "ProductSearchToken",
     "ProductStatus",
     "Refund",
     "StockMovement",

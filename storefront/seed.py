@@ -181,6 +181,13 @@ PRODUCTS = [
 ]
 # fmt: on
 # The article's certified 12 are the rows with S4 (3) and S3 (9).
+# Featured on the home page, in this order (all hold a verified, valid certificate).
+FEATURED = [
+    "mat-ong-bac-ha-dong-van",
+    "khan-lanh-det-tay-lung-cu",
+    "vai-lanh-sap-ong",
+    "hat-de-sang-tung",
+]
 
 DESCRIPTIONS = {
     RAW: "Sản phẩm thô, sơ chế từ cao nguyên đá Đồng Văn. Đóng gói tại hợp tác xã.",
@@ -229,6 +236,8 @@ def seed_demo() -> int:
         if cert and not product.certificates:
             _certify(product, position, cert)
             added += 1
+            if slug in FEATURED:
+                product.featured, product.featured_position = True, FEATURED.index(slug) + 1
     added += _seed_accounts(producers[HONEY])
     return added
 

@@ -1,8 +1,8 @@
-"""initial schema
+"""Initial schema: the OCOP data model (users, producers, catalogue, carts, orders, ledgers)
 
-Revision ID: 4f29facc5501
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 02:56:51.840842
+Create Date: 2026-11-29 03:23:21.808877
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4f29facc5501'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -99,6 +99,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_events_created_at', ['created_at'], unique=False)
         batch_op.create_index('ix_audit_events_object', ['object_type', 'object_id'], unique=False)
 
     op.create_table('carts',
@@ -230,6 +231,7 @@ def upgrade():
     sa.UniqueConstraint('slug', name=op.f('uq_products_slug'))
     )
     with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.create_index('ix_products_created_at', ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_products_featured'), ['featured'], unique=False)
         batch_op.create_index(batch_op.f('ix_products_producer_id'), ['producer_id'], unique=False)
         batch_op.create_index('ix_products_status_group', ['status', 'group'], unique=False)
@@ -344,6 +346,19 @@ def upgrade():
     )
     with op.batch_alter_table('product_images', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_images_product_id'), ['product_id'], unique=False)
+
+    op.create_table('product_search_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('raw', sa.String(length=64), nullable=False),
+    sa.Column('weight', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_product_search_tokens_product_id_products'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_product_search_tokens'))
+    )
+    with op.batch_alter_table('product_search_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_product_search_tokens_product_id'), ['product_id'], unique=False)
+        batch_op.create_index('ix_product_search_tokens_token', ['token', 'product_id'], unique=False)
 
     op.create_table('ledger_entries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -482,6 +497,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_entries_producer_id'))
 
     op.drop_table('ledger_entries')
+    with op.batch_alter_table('product_search_tokens', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_search_tokens_token')
+        batch_op.drop_index(batch_op.f('ix_product_search_tokens_product_id'))
+
+    op.drop_table('product_search_tokens')
     with op.batch_alter_table('product_images', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_images_product_id'))
 
@@ -507,6 +527,7 @@ def downgrade():
         batch_op.drop_index('ix_products_status_group')
         batch_op.drop_index(batch_op.f('ix_products_producer_id'))
         batch_op.drop_index(batch_op.f('ix_products_featured'))
+        batch_op.drop_index('ix_products_created_at')
 
     op.drop_table('products')
     with op.batch_alter_table('producer_members', schema=None) as batch_op:
@@ -530,6 +551,7 @@ def downgrade():
     op.drop_table('carts')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_object')
+        batch_op.drop_index('ix_audit_events_created_at')
 
     op.drop_table('audit_events')
     with op.batch_alter_table('addresses', schema=None) as batch_op:
