@@ -187,11 +187,16 @@ def open_tab(browser, request):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return Tab(context.new_page(), test_folder / name, live.base_url)
+        tabs.append(Tab(context.new_page(), test_folder / name, live.base_url))
+        return tabs[-1]
 
+    tabs: list[Tab] = []
     yield make
+    # Pages passed through without a screenshot were listened to as well.
+    problems = [problem for tab in tabs for problem in tab.problems]
     for context in contexts:
         context.close()
+    assert not problems, "\n".join(problems)
 
 
 def logged_in_state(browser, base_url: str, email: str, password: str) -> dict:
