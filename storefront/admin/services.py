@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..auth import services as auth_services
 from ..auth.models import User, UserRole
+from ..catalogue.cache import invalidate as invalidate_catalogue_cache
 from ..catalogue.indexing import refresh_search_fields
 from ..catalogue.models import Certificate, CertificateStatus, Product, ProductStatus
 from ..clock import utcnow
+from ..core.hooks import on_commit
 from ..core.places import is_valid_place, place_label
 from ..errors import InvalidTransition, ValidationFailed
 from ..mail import queue_email
@@ -352,6 +354,12 @@ def featuring_problem(product: Product, today: date):
     return None
 
 
+def _featured_changed(session: Session) -> None:
+    # The home page caches the featured ids per process (catalogue/cache.py): drop them
+    # after the commit, so the admin sees the change at once.
+    on_commit(session, invalidate_catalogue_cache)
+
+
 def _set_featured(product: Product, featured: bool, position: int | None) -> None:
     product.featured = featured
     product.featured_position = position if featured else None
@@ -383,6 +391,7 @@ def feature_product(session: Session, product: Product, actor_id: int | None, to
     before = audit.snapshot(product, "featured", "featured_position")
     _set_featured(product, True, (last or 0) + 1)
     session.flush()
+    _featured_changed(session)
     audit.record(
         session,
         actor_id,
@@ -397,6 +406,7 @@ def unfeature_product(session: Session, product: Product, actor_id: int | None) 
     _lock(session, product)
     if not product.featured:
         raise InvalidTransition(_l("This product is not featured."))
+    _featured_changed(session)
     before = audit.snapshot(product, "featured", "featured_position")
     _set_featured(product, False, None)
     session.flush()
@@ -416,6 +426,7 @@ def move_featured(session: Session, product: Product, direction: str, actor_id: 
         raise ValidationFailed(_l("Choose up or down."))
     if not product.featured:
         raise InvalidTransition(_l("This product is not featured."))
+    _featured_changed(session)
     ordered = _group_featured(session, product.group)
     index = ordered.index(product)
     target = index - 1 if direction == "up" else index + 1
