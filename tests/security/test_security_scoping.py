@@ -26,6 +26,7 @@ def make_neighbour_objects() -> dict[str, int]:
     producer = member.producer
     product = ProductFactory(producer=producer, name="Mật ong B")
     image = ProductImage(product=product, filename="b.jpg", thumb_filename="b-t.jpg")
+    db.session.add(image)
     certificate = CertificateFactory(product=product)
     movement = StockMovement(product_id=product.id, reason=StockReason.INITIAL, delta_on_hand=5)
     order = Order(
