@@ -11,6 +11,11 @@ from ..extensions import db
 CERTIFICATE_VALIDITY_MONTHS = 36
 
 
+def is_low_stock(made_to_order: bool, available: int, threshold: int) -> bool:
+    """The low-stock rule, shared by Product and the listing's plain card rows."""
+    return not made_to_order and available <= threshold
+
+
 class ProductStatus(enum.Enum):
     DRAFT = "draft"
     ACTIVE = "active"
@@ -82,7 +87,7 @@ class Product(TimestampMixin, db.Model):
 
     @property
     def is_low_stock(self) -> bool:
-        return not self.made_to_order and self.available <= self.low_stock_threshold
+        return is_low_stock(self.made_to_order, self.available, self.low_stock_threshold)
 
     def valid_certificate(self, on: date | None = None) -> "Certificate | None":
         """The best verified certificate valid on `on`: the only source of displayed stars."""

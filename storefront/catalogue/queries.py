@@ -7,6 +7,7 @@ verified and valid on `on`.
 """
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -17,7 +18,7 @@ from ..core.places import province_name, provinces
 from ..extensions import db
 from ..producers.models import Producer, ProducerStatus
 from .cache import NO_CACHE, TTLCache
-from .models import Certificate, CertificateStatus, Product, ProductStatus
+from .models import Certificate, CertificateStatus, Product, ProductImage, ProductStatus
 from .ocop import GROUPS
 from .search import match_subquery, parse_query
 
@@ -118,7 +119,7 @@ class Paginated:
 
 @dataclass
 class ProductPage(Paginated):
-    items: list[Product]
+    items: list  # Products, or card rows when search_products got a `load`
     total: int
     page: int
     per_page: int
@@ -226,19 +227,74 @@ def _load_public(ids: list[int]) -> list[Product]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def _first_image(column):
+    return (
+        select(column)
+        .where(ProductImage.product_id == Product.id)
+        .order_by(ProductImage.position, ProductImage.id)
+        .limit(1)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+
+
+def _card_select(on: date):
+    """Exactly what a product card shows, as plain rows in one statement.
+
+    Loading whole Product objects with every image and certificate (three statements, ORM
+    identity bookkeeping, the long description and search text) cost more than the rest of
+    the listing. A card needs the first image and the stars of the best certificate valid on
+    `on` (the same rule as Product.stars_on), which correlated subqueries give directly.
+    """
+    return (
+        select(
+            Product.id,
+            Product.slug,
+            Product.name,
+            Product.group,
+            Product.price,
+            Product.unit,
+            Product.made_to_order,
+            Product.lead_time_days,
+            (Product.stock_on_hand - Product.stock_reserved).label("available"),
+            Product.low_stock_threshold,
+            Producer.name.label("producer_name"),
+            _first_image(ProductImage.thumb_filename).label("thumb_filename"),
+            _first_image(ProductImage.alt).label("image_alt"),
+            best_stars(on).label("stars"),
+        )
+        .join(Product.producer)
+        .where(is_public())
+    )
+
+
+def load_cards(ids: Sequence[int], on: date) -> list:
+    """Card rows (see _card_select) for `ids`, in their order; non-public products drop out.
+
+    Like _load_public, always fresh: only the ids may come from the cache.
+    """
+    if not ids:
+        return []
+    rows = db.session.execute(_card_select(on).where(Product.id.in_(ids))).all()
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def search_products(
     filters: ProductFilters,
     on: date,
     per_page: int = PER_PAGE,
     with_facets: bool = True,
     cache: TTLCache = NO_CACHE,
+    load: Callable[[list[int]], list] | None = None,
 ) -> ProductPage:
     """One page of public products matching `filters`, with facet counts.
 
     Each facet counts with every other filter applied but its own, so a buyer sees what
     choosing another value would give. Unknown producer slugs are dropped and reported in
     `ignored`; a page past the end shows the last page. Ids, totals and facets go through
-    `cache` (see cache.py); the rows are always loaded fresh.
+    `cache` (see cache.py); the rows are always loaded fresh, as Products, or by `load`
+    (e.g. card rows for the HTML listing).
     """
     ignored: list[str] = []
     producer_name = None
@@ -279,7 +335,7 @@ def search_products(
 
     ids = cache.get_or_set(("ids", filters, filters.effective_sort, per_page, on), page_ids)
     page = ProductPage(
-        items=_load_public(ids),
+        items=(load or _load_public)(ids),
         total=total,
         page=filters.page,
         per_page=per_page,
@@ -362,9 +418,9 @@ def province_codes() -> set[int]:
 
 @dataclass
 class HomePage:
-    featured: list[Product]
-    featured_by_group: dict[str, list[Product]]
-    newest: list[Product]
+    featured: list  # card rows (see load_cards)
+    featured_by_group: dict[str, list]
+    newest: list
     group_counts: list[tuple[str, str, int]]
     producers: list[tuple[Producer, int]]
 
@@ -404,9 +460,9 @@ def home_page(on: date, cache: TTLCache = NO_CACHE) -> HomePage:
     featured_list = cache.get_or_set(("home-featured", on), featured_ids)
     newest_list = cache.get_or_set(("home-newest",), newest_ids)
     # One load for both lists: the same product is often featured and new.
-    rows = {p.id: p for p in _load_public([*featured_list, *newest_list])}
+    rows = {p.id: p for p in load_cards([*featured_list, *newest_list], on)}
     featured = [rows[i] for i in featured_list if i in rows]
-    by_group: dict[str, list[Product]] = {}
+    by_group: dict[str, list] = {}
     for product in featured:
         group = by_group.setdefault(product.group, [])
         if len(group) < HOME_FEATURED_PER_GROUP:
@@ -430,9 +486,9 @@ def get_public_product(slug: str) -> Product | None:
 
 
 def related_products(
-    product: Product, limit: int = RELATED_LIMIT, cache: TTLCache = NO_CACHE
-) -> list[Product]:
-    """Same producer first, then the same OCOP group; newest first."""
+    product: Product, on: date, limit: int = RELATED_LIMIT, cache: TTLCache = NO_CACHE
+) -> list:
+    """Card rows: same producer first, then the same OCOP group; newest first."""
 
     def related_ids() -> list[int]:
         stmt = (
@@ -453,7 +509,7 @@ def related_products(
         return list(db.session.scalars(stmt))
 
     key = ("related", product.id, product.producer_id, product.group, limit)
-    return _load_public(cache.get_or_set(key, related_ids))
+    return load_cards(cache.get_or_set(key, related_ids), on)
 
 
 def expired_certificate(product: Product, on: date) -> Certificate | None:
@@ -538,14 +594,22 @@ def get_public_producer(slug: str) -> Producer | None:
     )
 
 
-def producer_products(producer: Producer, limit: int = PRODUCER_PAGE_PRODUCTS) -> list[Product]:
-    stmt = (
-        _public_products()
-        .where(Product.producer_id == producer.id)
+def _producer_order(stmt, producer: Producer, limit: int):
+    return (
+        stmt.where(Product.producer_id == producer.id)
         .order_by(Product.created_at.desc(), Product.id.desc())
         .limit(limit)
     )
+
+
+def producer_products(producer: Producer, limit: int = PRODUCER_PAGE_PRODUCTS) -> list[Product]:
+    stmt = _producer_order(_public_products(), producer, limit)
     return list(db.session.scalars(_with_eager(stmt)).unique())
+
+
+def producer_cards(producer: Producer, on: date, limit: int = PRODUCER_PAGE_PRODUCTS) -> list:
+    """The producer page's products as card rows, in producer_products' order."""
+    return list(db.session.execute(_producer_order(_card_select(on), producer, limit)).all())
 
 
 def producer_certificates(producer: Producer) -> list[Certificate]:

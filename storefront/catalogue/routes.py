@@ -1,12 +1,14 @@
 """Public catalogue pages. Read-only: parse arguments, one query function, render."""
 
+from functools import partial
+
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from ..clock import today_vn
-from . import queries
+from . import cards, queries
 from .cache import catalogue_cache
 from .forms import MESSAGES, is_printable, is_slug, parse_listing_args, parse_page
 from .models import CertificateStatus, ProductStatus
@@ -46,6 +48,11 @@ def group_label(code: str, subgroup: str | None = None) -> str:
     return str(GROUPS.get(code, code))
 
 
+bp.add_app_template_global(cards.product_cards, "product_cards")
+bp.add_app_template_global(cards.product_url, "product_url")
+bp.add_app_template_global(cards.stock_status, "stock_info")
+
+
 def per_page() -> int:
     return current_app.config.get("CATALOGUE_PER_PAGE", queries.PER_PAGE)
 
@@ -63,7 +70,11 @@ def products():
     parsed = parse_listing_args(request.args)
     today = today_vn()
     page = queries.search_products(
-        parsed.filters, today, per_page=per_page(), cache=catalogue_cache()
+        parsed.filters,
+        today,
+        per_page=per_page(),
+        cache=catalogue_cache(),
+        load=partial(queries.load_cards, on=today),
     )
     notices = [*parsed.errors.values(), *(MESSAGES[name] for name in page.ignored)]
     return render_template(
@@ -88,7 +99,7 @@ def product(slug: str):
         product=found,
         certificate=found.valid_certificate(today),
         expired=queries.expired_certificate(found, today),
-        related=queries.related_products(found, cache=catalogue_cache()),
+        related=queries.related_products(found, today, cache=catalogue_cache()),
         today=today,
     )
 
@@ -110,7 +121,7 @@ def producer(slug: str):
     return render_template(
         "catalogue/producer.html",
         producer=found,
-        products=queries.producer_products(found),
+        products=queries.producer_cards(found, today),
         certificates=queries.producer_certificates(found),
         today=today,
     )

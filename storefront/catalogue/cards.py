@@ -1,0 +1,119 @@
+"""Product cards for the HTML pages, prepared in Python once per grid.
+
+A listing shows 24 cards. Rendering each one through nested Jinja macros (a url_for, a star
+badge macro and two or three translation lookups per card) was over half of the listing's
+cost. Here everything that is the same for the whole grid (URL prefixes, translated labels) is
+computed once, and a card in the template is a handful of attribute reads. The markup itself
+stays in templates/_macros/catalogue.html.
+
+The stock wording works on card rows and Product objects alike (same attribute names), so
+cards and the product page share one source.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from .models import is_low_stock
+
+# Generated upload names and slugs are ASCII; quote() keeps any other character URL-safe
+# exactly as url_for would.
+_SLUG_MARK = "__slug__"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductCard:
+    slug: str
+    name: str
+    url: str
+    image_src: str
+    image_alt: str
+    producer_name: str
+    stars: int | None
+    price: int
+    unit: str
+    stock_class: str
+    stock_label: str
+
+
+class StockLabels:
+    """Stock wording ("In stock", "Only 3 left"…), translated once per distinct text."""
+
+    def __init__(self):
+        self._memo: dict[tuple, str] = {}
+
+    def _label(self, key: tuple) -> str:
+        label = self._memo.get(key)
+        if label is None:
+            kind, n = key
+            if kind == "mto_days":
+                label = _("Made to order, ships in about %(days)d days", days=n)
+            elif kind == "mto":
+                label = _("Made to order")
+            elif kind == "out":
+                label = _("Sold out")
+            elif kind == "low":
+                label = _("Only %(n)d left", n=n)
+            else:
+                label = _("In stock")
+            self._memo[key] = label
+        return label
+
+    def __call__(self, product) -> tuple[str, str]:
+        """(css class, label) for a Product or a card row."""
+        available = product.available
+        if product.made_to_order:
+            days = product.lead_time_days
+            return "stock-mto", self._label(("mto_days", days) if days else ("mto", 0))
+        if available <= 0:
+            return "stock-out", self._label(("out", 0))
+        if is_low_stock(False, available, product.low_stock_threshold):
+            return "stock-low", self._label(("low", available))
+        return "stock-in", self._label(("in", 0))
+
+
+def stock_status(product) -> tuple[str, str]:
+    return StockLabels()(product)
+
+
+def product_url_parts() -> tuple[str, str]:
+    """What url_for('catalogue.product', slug=…) puts before and after the slug."""
+    before, _mark, after = url_for("catalogue.product", slug=_SLUG_MARK).partition(_SLUG_MARK)
+    return before, after
+
+
+def product_url(slug: str) -> str:
+    before, after = product_url_parts()
+    return before + quote(slug, safe="") + after
+
+
+def product_cards(rows) -> list[ProductCard]:
+    """Cards for card rows (queries.load_cards), in order."""
+    if not rows:
+        return []
+    before, after = product_url_parts()
+    uploads = url_for("static", filename="uploads/")
+    placeholder = url_for("static", filename="img/product-placeholder.svg")
+    stock = StockLabels()
+    cards = []
+    for row in rows:
+        thumb = row.thumb_filename
+        stock_class, stock_label = stock(row)
+        cards.append(
+            ProductCard(
+                slug=row.slug,
+                name=row.name,
+                url=before + quote(row.slug, safe="") + after,
+                image_src=uploads + quote(thumb) if thumb else placeholder,
+                image_alt=row.image_alt or row.name,
+                producer_name=row.producer_name,
+                stars=row.stars,
+                price=row.price,
+                unit=row.unit,
+                stock_class=stock_class,
+                stock_label=stock_label,
+            )
+        )
+    return cards
