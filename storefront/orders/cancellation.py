@@ -42,7 +42,9 @@ def cancel_by_buyer(
             reservation_expires_at=None,
         ):
             raise InvalidTransition(_l("This order can no longer be cancelled."))
-        fulfilment.release_order(session, order, reason.strip() or "cancelled by buyer", now)
+        fulfilment.release_order(
+            session, order, reason.strip() or _l("Cancelled by the buyer."), now
+        )
         session.flush()
         return
     if sub_order is None or sub_order.order_id != order.id:

@@ -12,6 +12,7 @@ finds the order PAID, matches no row, and changes nothing).
 import logging
 from datetime import datetime
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -124,8 +125,15 @@ def mark_paid(
     return "paid"
 
 
-def release_order(session: Session, order: Order, reason: str, now: datetime) -> None:
+def _in_buyer_language(order: Order, message) -> str:
+    """Reasons are stored as text the buyer reads on the order page, in the buyer's language."""
+    with force_locale(order.locale or "vi"):
+        return str(message)
+
+
+def release_order(session: Session, order: Order, reason, now: datetime) -> None:
     """Cancel every open sub-order of an unpaid order and return its reserved stock."""
+    reason = _in_buyer_language(order, reason)[:255]
     for sub_order in order.sub_orders:
         if not can_move(sub_order, SubOrderStatus.CANCELLED):
             continue
@@ -154,7 +162,7 @@ def mark_failed(
     if payment is not None and payment.status is P.PENDING:
         payment.status = P.FAILED
         payment.updated_at = now
-    release_order(session, order, "payment failed", now)
+    release_order(session, order, _l("The payment failed."), now)
     _event(session, order, "payment_failed", data={"provider_ref": provider_ref})
     session.flush()
     emails.payment_failed(order)
@@ -170,7 +178,7 @@ def expire(session: Session, order: Order, now: datetime | None = None, source: 
     if payment is not None and payment.status is P.PENDING:
         payment.status = P.EXPIRED
         payment.updated_at = now
-    release_order(session, order, "payment not received in time", now)
+    release_order(session, order, _l("The payment did not arrive in time."), now)
     _event(session, order, "expired", data={"source": source} if source else None)
     session.flush()
     emails.order_expired(order)
