@@ -133,3 +133,27 @@ def test_buyer_cancels_a_cod_sub_order_and_stock_returns(client):
     assert (honey.stock_reserved, linen.stock_reserved) == (0, 1)
     assert order.payment_status is PaymentStatus.COD
     assert client.get(location).status_code == 200
+
+
+def test_order_page_shows_each_cooperatives_timeline_and_tracking(client):
+    from storefront.orders import routing
+
+    honey, linen = ProductFactory(), ProductFactory()
+    client.set_cookie("lang", "en")
+    _fill_cart(client, honey, linen)
+    location = client.post("/checkout", data=form_data("cod")).headers["Location"]
+    order = db.session.scalar(select(Order))
+    shipped = next(so for so in order.sub_orders if so.producer_id == honey.producer_id)
+    routing.confirm(db.session, shipped, None)
+    routing.pack(db.session, shipped, None)
+    routing.ship(db.session, shipped, None, "VNPost", "EB123456789VN")
+    db.session.commit()
+    text = client.get(location).get_data(as_text=True)
+    assert "VNPost" in text and "EB123456789VN" in text
+    assert 'class="current" aria-current="step">Shipped' in text
+    assert 'class="current" aria-current="step">Placed' in text  # the other cooperative
+    # A packed parcel can no longer be cancelled by the buyer.
+    url = f"/orders/{order.number}/sub-orders/{shipped.id}/cancel"
+    client.post(url, data={"reason": "x", "token": order.access_token})
+    db.session.expire_all()
+    assert shipped.status.value == "shipped"
