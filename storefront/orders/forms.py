@@ -57,6 +57,7 @@ class CheckoutForm(FlaskForm):
             SelectChoice(PaymentMethod.BANK_TRANSFER.value, _l("Bank transfer (VietQR)")),
             SelectChoice(PaymentMethod.CARD.value, _l("Card (Stripe secure checkout)")),
         ],
+        default=PaymentMethod.COD.value,
         validators=[InputRequired(message=_l("Choose a payment method."))],
     )
 
