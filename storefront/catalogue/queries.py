@@ -21,7 +21,7 @@ from ..producers.models import Producer, ProducerStatus
 from .cache import NO_CACHE, TTLCache
 from .models import Certificate, CertificateStatus, Product, ProductImage, ProductStatus
 from .ocop import GROUPS
-from .search import match_subquery, parse_query
+from .search import match_subquery, matching_ids, parse_query
 
 PER_PAGE = 24
 MAX_PER_PAGE = 100
@@ -194,20 +194,20 @@ def _conditions(filters: ProductFilters, on: date, skip: str | None = None) -> l
     return conditions
 
 
-def _from_products(stmt, match, ranked: bool = False):
-    """Join the producer, and keep the search matches when there is a query.
+def _from_products(stmt, match=None, matching=None):
+    """Join the producer and, with a search query, keep only its matches.
 
-    Counts only need the set of matches: `id IN (match)` is evaluated once and probed.
-    Joined instead (`ranked`, for ordering by rank), SQLite without statistics may put
-    producers in the outer loop and rescan the matches for each of them (190 ms for a
-    four-word query at 10,000 products).
+    `match` (ranked, search.match_subquery) is joined, to order by rank. `matching` (the
+    plain set, search.matching_ids) is an `id IN (…)` test, for counts: evaluated once and
+    probed, and it reads only the token index. Joining a search subquery in the counts let
+    SQLite (without statistics) put producers in the outer loop and rescan the matches for
+    each of them (190 ms for a four-word query at 10,000 products).
     """
     stmt = stmt.select_from(Product).join(Product.producer)
     if match is not None:
-        if ranked:
-            stmt = stmt.join(match, match.c.product_id == Product.id)
-        else:
-            stmt = stmt.where(Product.id.in_(select(match.c.product_id)))
+        stmt = stmt.join(match, match.c.product_id == Product.id)
+    if matching is not None:
+        stmt = stmt.where(Product.id.in_(matching))
     return stmt
 
 
@@ -323,17 +323,23 @@ def search_products(
 
     terms = parse_query(filters.q)
 
+    # Built only on a cache miss: assembling the search subqueries costs as much as loading
+    # the page's rows.
     @functools.cache
     def match():
-        # Built only on a cache miss: assembling the search subquery costs as much as
-        # loading the page's rows.
-        return _match(terms)
+        return match_subquery(terms) if terms else None
+
+    @functools.cache
+    def matching():
+        return matching_ids(terms) if terms else None
 
     counted = replace(filters, page=1, sort=None)
     total = cache.get_or_set(
         ("total", counted, on),
         lambda: db.session.scalar(
-            _from_products(select(func.count(Product.id)), match()).where(*_conditions(filters, on))
+            _from_products(select(func.count(Product.id)), matching=matching()).where(
+                *_conditions(filters, on)
+            )
         ),
     )
     pages = max(1, math.ceil(total / per_page))
@@ -341,7 +347,7 @@ def search_products(
 
     def page_ids() -> list[int]:
         stmt = (
-            _from_products(select(Product.id), match(), ranked=True)
+            _from_products(select(Product.id), match())
             .where(*_conditions(filters, on))
             .order_by(*_order_by(filters, on, match()))
             .limit(per_page)
@@ -361,21 +367,17 @@ def search_products(
     )
     if with_facets:
         page.facets = cache.get_or_set(
-            ("facets", counted, on), lambda: _facets(counted, on, match())
+            ("facets", counted, on), lambda: _facets(counted, on, matching())
         )
     return page
 
 
-def _match(terms):
-    return match_subquery(terms) if terms else None
-
-
-def _facets(filters: ProductFilters, on: date, match) -> Facets:
+def _facets(filters: ProductFilters, on: date, matching) -> Facets:
     facets = Facets()
 
     counts = dict(
         db.session.execute(
-            _from_products(select(Product.group, func.count(Product.id)), match)
+            _from_products(select(Product.group, func.count(Product.id)), matching=matching)
             .where(*_conditions(filters, on, skip="group"))
             .group_by(Product.group)
         ).all()
@@ -391,7 +393,7 @@ def _facets(filters: ProductFilters, on: date, match) -> Facets:
                     for level in STAR_LEVELS
                 )
             ),
-            match,
+            matching=matching,
         )
         .join(Certificate, _valid_certificate(on))
         .where(*_conditions(filters, on, skip="stars"))
@@ -401,7 +403,9 @@ def _facets(filters: ProductFilters, on: date, match) -> Facets:
     facets.producers = [
         (slug, name, count)
         for slug, name, count in db.session.execute(
-            _from_products(select(Producer.slug, Producer.name, func.count(Product.id)), match)
+            _from_products(
+                select(Producer.slug, Producer.name, func.count(Product.id)), matching=matching
+            )
             .where(*_conditions(filters, on, skip="producer"))
             .group_by(Producer.id, Producer.slug, Producer.name)
             .order_by(func.count(Product.id).desc(), Producer.name, Producer.id)
@@ -410,7 +414,7 @@ def _facets(filters: ProductFilters, on: date, match) -> Facets:
     ]
 
     by_province = db.session.execute(
-        _from_products(select(Producer.province_code, func.count(Product.id)), match)
+        _from_products(select(Producer.province_code, func.count(Product.id)), matching=matching)
         .where(*_conditions(filters, on, skip="province"), Producer.province_code.is_not(None))
         .group_by(Producer.province_code)
     ).all()
@@ -420,7 +424,7 @@ def _facets(filters: ProductFilters, on: date, match) -> Facets:
     )
 
     facets.in_stock = db.session.scalar(
-        _from_products(select(func.count(Product.id)), match).where(
+        _from_products(select(func.count(Product.id)), matching=matching).where(
             *_conditions(filters, on, skip="in_stock"), _in_stock()
         )
     )
