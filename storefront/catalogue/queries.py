@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import Date, String, and_, bindparam, case, distinct, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.places import province_name, provinces
 from ..extensions import db
@@ -706,4 +706,14 @@ def _cards_by_id():
 
 @functools.cache
 def _public_product_by_slug():
-    return _with_eager(_public_products().where(Product.slug == bindparam("slug", type_=String())))
+    # One product: its few images and certificates come in the same statement (joined, in
+    # their relationship order) rather than two selectin round trips, which cost 0.6 ms.
+    return (
+        _public_products()
+        .where(Product.slug == bindparam("slug", type_=String()))
+        .options(
+            contains_eager(Product.producer),
+            joinedload(Product.images),
+            joinedload(Product.certificates),
+        )
+    )
