@@ -11,7 +11,7 @@ cards and the product page share one source.
 """
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -117,3 +117,31 @@ def product_cards(rows) -> list[ProductCard]:
             )
         )
     return cards
+
+
+# What url_for leaves unescaped in a query string (werkzeug.urls._urlencode).
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+class ListingLinks:
+    """Links to the listing with some filters changed, for its facets, chips and pages.
+
+    A listing page has twenty-odd of them; one url_for for the path and a urlencode each
+    gives the same URLs as url_for('catalogue.products', **args) at a fraction of the cost.
+    """
+
+    def __init__(self, filters):
+        self.filters = filters
+        self.path = url_for("catalogue.products")
+
+    def _url(self, args: dict) -> str:
+        if not args:
+            return self.path
+        return self.path + "?" + urlencode(list(args.items()), safe=_QUERY_SAFE)
+
+    def __call__(self, **changes) -> str:
+        """These filters with `changes`, back on page 1."""
+        return self._url(self.filters.to_args(**{"page": 1, **changes}))
+
+    def page(self, number: int) -> str:
+        return self._url(self.filters.to_args(page=number))

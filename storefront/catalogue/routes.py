@@ -85,6 +85,7 @@ def products():
         notices=notices,
         today=today,
         sort_labels=SORT_LABELS,
+        links=cards.ListingLinks(page.filters),
     )
 
 
