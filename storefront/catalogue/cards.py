@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from flask import url_for
-from flask_babel import gettext as _
 
+from ..core.i18n import gettext as _
 from .models import is_low_stock
 
 # Generated upload names and slugs are ASCII; quote() keeps any other character URL-safe

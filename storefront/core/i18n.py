@@ -11,6 +11,7 @@ from pathlib import Path
 from babel import support
 from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -75,6 +76,17 @@ def current_translations():
         memo = (locale, get_translations())
         ctx.storefront_translations = memo
     return memo[1]
+
+
+def gettext(string: str, **variables) -> str:
+    """flask_babel.gettext's result, through current_translations."""
+    rv = current_translations().ugettext(string)
+    return rv % variables if variables else rv
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """flask_babel.lazy_gettext's LazyString, translated through current_translations."""
+    return LazyString(gettext, string, **variables)
 
 
 @pass_context
