@@ -595,7 +595,7 @@ def list_producers(
         {
             producer.id: producer
             for producer in db.session.scalars(
-                select(Producer).where(Producer.id.in_([i for i, _n in counted]), approved)
+                _approved_producers_by_id(), {"ids": [i for i, _n in counted]}
             )
         }
         if counted
@@ -716,4 +716,12 @@ def _public_product_by_slug():
             joinedload(Product.images),
             joinedload(Product.certificates),
         )
+    )
+
+
+@functools.cache
+def _approved_producers_by_id():
+    return select(Producer).where(
+        Producer.id.in_(bindparam("ids", expanding=True)),
+        Producer.status == ProducerStatus.APPROVED,
     )
