@@ -11,8 +11,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import Date, String, and_, bindparam, case, distinct, exists, func, or_, select
+from sqlalchemy import Date, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.places import province_name, provinces
@@ -86,6 +87,7 @@ class Facets:
     producers: list[tuple[str, str, int]] = field(default_factory=list)  # slug, name, count
     provinces: list[tuple[int, str, int]] = field(default_factory=list)  # code, name, count
     in_stock: int = 0
+    total: int = 0  # products matching every filter
 
 
 class Paginated:
@@ -173,25 +175,40 @@ def _public_products():
     return select(Product).join(Product.producer).where(is_public())
 
 
-def _conditions(filters: ProductFilters, on: date, skip: str | None = None) -> list:
-    conditions = [is_public()]
-    if filters.group and skip != "group":
-        conditions.append(Product.group == filters.group)
-    if filters.stars and skip != "stars":
-        conditions.append(
-            exists().where(_valid_certificate(on), Certificate.stars >= filters.stars)
+def _facet_conditions(filters: ProductFilters, on: date) -> dict:
+    """The active filters that have a facet, by name: each facet counts without its own."""
+    conditions = {}
+    if filters.group:
+        conditions["group"] = Product.group == filters.group
+    if filters.stars:
+        conditions["stars"] = exists().where(
+            _valid_certificate(on), Certificate.stars >= filters.stars
         )
-    if filters.producer and skip != "producer":
-        conditions.append(Producer.slug == filters.producer)
-    if filters.province is not None and skip != "province":
-        conditions.append(Producer.province_code == filters.province)
+    if filters.producer:
+        conditions["producer"] = Producer.slug == filters.producer
+    if filters.province is not None:
+        conditions["province"] = Producer.province_code == filters.province
+    if filters.in_stock:
+        conditions["in_stock"] = _in_stock()
+    return conditions
+
+
+def _base_conditions(filters: ProductFilters) -> list:
+    """Public, and the filters without a facet (the price range)."""
+    conditions = [is_public()]
     if filters.price_min is not None:
         conditions.append(Product.price >= filters.price_min)
     if filters.price_max is not None:
         conditions.append(Product.price <= filters.price_max)
-    if filters.in_stock and skip != "in_stock":
-        conditions.append(_in_stock())
     return conditions
+
+
+def _conditions(filters: ProductFilters, on: date, skip: str | None = None) -> list:
+    facet_conditions = _facet_conditions(filters, on)
+    return [
+        *_base_conditions(filters),
+        *(condition for name, condition in facet_conditions.items() if name != skip),
+    ]
 
 
 def _from_products(stmt, match=None, matching=None):
@@ -334,14 +351,19 @@ def search_products(
         return matching_ids(terms) if terms else None
 
     counted = replace(filters, page=1, sort=None)
-    total = cache.get_or_set(
-        ("total", counted, on),
-        lambda: db.session.scalar(
-            _from_products(select(func.count(Product.id)), matching=matching()).where(
-                *_conditions(filters, on)
-            )
-        ),
-    )
+    facets = None
+    if with_facets:
+        facets = cache.get_or_set(("facets", counted, on), lambda: _facets(counted, on, matching()))
+        total = facets.total
+    else:
+        total = cache.get_or_set(
+            ("total", counted, on),
+            lambda: db.session.scalar(
+                _from_products(select(func.count(Product.id)), matching=matching()).where(
+                    *_conditions(filters, on)
+                )
+            ),
+        )
     pages = max(1, math.ceil(total / per_page))
     filters = replace(filters, page=min(max(1, filters.page), pages))
 
@@ -356,78 +378,103 @@ def search_products(
         return list(db.session.scalars(stmt))
 
     ids = cache.get_or_set(("ids", filters, filters.effective_sort, per_page, on), page_ids)
-    page = ProductPage(
+    return ProductPage(
         items=(load or _load_public)(ids),
         total=total,
         page=filters.page,
         per_page=per_page,
         filters=filters,
+        facets=facets,
         producer_name=producer_name,
         ignored=ignored,
     )
-    if with_facets:
-        page.facets = cache.get_or_set(
-            ("facets", counted, on), lambda: _facets(counted, on, matching())
-        )
-    return page
+
+
+class _FacetGroup(NamedTuple):
+    group: str
+    producer_id: int
+    producer_slug: str
+    producer_name: str
+    province_code: int | None
+    in_stock: int
+    stars: int
+    n: int  # products in the group
+    passes: dict  # active facet filter name -> 1 if the group passes it
 
 
 def _facets(filters: ProductFilters, on: date, matching) -> Facets:
-    facets = Facets()
+    """Every facet count and the total, from one grouped statement.
 
-    counts = dict(
-        db.session.execute(
-            _from_products(select(Product.group, func.count(Product.id)), matching=matching)
-            .where(*_conditions(filters, on, skip="group"))
-            .group_by(Product.group)
-        ).all()
-    )
-    facets.groups = [(code, label, counts.get(code, 0)) for code, label in GROUPS.items()]
-
-    # One pass over the valid certificates: products reaching each star level.
-    star_counts = db.session.execute(
+    Counting each facet with its own statement re-ran the search match and scanned the
+    catalogue six times. Here the candidates (public, in the price range, matching the
+    query) are grouped once by every facet's value, with one 0/1 column per active facet
+    filter computed in SQL by the same conditions as the listing (_facet_conditions). Each
+    facet then adds up the groups that pass all the other filters. The groups number about
+    one per producer, OCOP group, stock state and star level: far fewer than products.
+    """
+    flags = _facet_conditions(filters, on)
+    candidates = (
         _from_products(
             select(
+                Product.group.label("group"),
+                Producer.id.label("producer_id"),
+                Producer.slug.label("producer_slug"),
+                Producer.name.label("producer_name"),
+                Producer.province_code.label("province_code"),
+                case((_in_stock(), 1), else_=0).label("in_stock"),
+                func.coalesce(best_stars(on), 0).label("stars"),
                 *(
-                    func.count(distinct(case((Certificate.stars >= level, Product.id))))
-                    for level in STAR_LEVELS
-                )
+                    case((condition, 1), else_=0).label(f"f_{name}")
+                    for name, condition in flags.items()
+                ),
             ),
             matching=matching,
         )
-        .join(Certificate, _valid_certificate(on))
-        .where(*_conditions(filters, on, skip="stars"))
-    ).one()
-    facets.stars = list(zip(STAR_LEVELS, star_counts, strict=True))
-
-    facets.producers = [
-        (slug, name, count)
-        for slug, name, count in db.session.execute(
-            _from_products(
-                select(Producer.slug, Producer.name, func.count(Product.id)), matching=matching
-            )
-            .where(*_conditions(filters, on, skip="producer"))
-            .group_by(Producer.id, Producer.slug, Producer.name)
-            .order_by(func.count(Product.id).desc(), Producer.name, Producer.id)
-            .limit(PRODUCER_FACET_LIMIT)
-        )
+        .where(*_base_conditions(filters))
+        .subquery("facet_candidates")
+    )
+    keys = list(candidates.c)
+    names = list(flags)
+    rows = [
+        _FacetGroup(*row[:7], n=row[-1], passes=dict(zip(names, row[7:-1], strict=True)))
+        for row in db.session.execute(select(*keys, func.count()).group_by(*keys))
     ]
 
-    by_province = db.session.execute(
-        _from_products(select(Producer.province_code, func.count(Product.id)), matching=matching)
-        .where(*_conditions(filters, on, skip="province"), Producer.province_code.is_not(None))
-        .group_by(Producer.province_code)
-    ).all()
+    def counted(skip: str | None) -> list[_FacetGroup]:
+        others = [name for name in names if name != skip]
+        if not others:
+            return rows
+        return [row for row in rows if all(row.passes[name] for name in others)]
+
+    facets = Facets(total=sum(row.n for row in counted(None)))
+
+    by_group: dict[str, int] = {}
+    for row in counted("group"):
+        by_group[row.group] = by_group.get(row.group, 0) + row.n
+    facets.groups = [(code, label, by_group.get(code, 0)) for code, label in GROUPS.items()]
+
+    starred = counted("stars")
+    facets.stars = [
+        (level, sum(row.n for row in starred if row.stars >= level)) for level in STAR_LEVELS
+    ]
+
+    by_producer: dict[tuple, int] = {}
+    for row in counted("producer"):
+        key = (row.producer_id, row.producer_slug, row.producer_name)
+        by_producer[key] = by_producer.get(key, 0) + row.n
+    ranked = sorted(by_producer.items(), key=lambda item: (-item[1], item[0][2], item[0][0]))
+    facets.producers = [(slug, name, n) for (_id, slug, name), n in ranked[:PRODUCER_FACET_LIMIT]]
+
+    by_province: dict[int, int] = {}
+    for row in counted("province"):
+        if row.province_code is not None:
+            by_province[row.province_code] = by_province.get(row.province_code, 0) + row.n
     facets.provinces = sorted(
-        ((code, province_name(code), count) for code, count in by_province if province_name(code)),
+        ((code, province_name(code), n) for code, n in by_province.items() if province_name(code)),
         key=lambda item: item[1],
     )
 
-    facets.in_stock = db.session.scalar(
-        _from_products(select(func.count(Product.id)), matching=matching).where(
-            *_conditions(filters, on, skip="in_stock"), _in_stock()
-        )
-    )
+    facets.in_stock = sum(row.n for row in counted("in_stock") if row.in_stock)
     return facets
 
 
