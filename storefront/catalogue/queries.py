@@ -7,6 +7,7 @@ verified and valid on `on`.
 """
 
 import functools
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -80,6 +81,9 @@ class ProductFilters:
         return {k: v for k, v in args.items() if v is not None}
 
 
+_FACETS_VERSIONS = itertools.count(1)
+
+
 @dataclass
 class Facets:
     groups: list[tuple[str, str, int]] = field(default_factory=list)  # code, label, count
@@ -88,6 +92,9 @@ class Facets:
     provinces: list[tuple[int, str, int]] = field(default_factory=list)  # code, name, count
     in_stock: int = 0
     total: int = 0  # products matching every filter
+    # Unique per computation in this process: what rendered from these counts may be kept
+    # under this number (routes.filters_panel) and is never shown with other counts.
+    version: int = field(default_factory=lambda: next(_FACETS_VERSIONS))
 
 
 class Paginated:

@@ -120,3 +120,27 @@ def test_cards_drop_products_that_stopped_being_public(app):
     assert [row.slug for row in rows] == ["con-ban"]
     with app.test_request_context("/"):
         assert [card.url for card in product_cards(rows)] == ["/products/con-ban"]
+
+
+def test_cached_filters_panel_follows_language_and_counts(app_factory):
+    from storefront.catalogue.cache import invalidate
+
+    app = app_factory(CATALOGUE_CACHE_SECONDS=60)
+    with app.app_context():
+        make_product(slug="mat-ong", group="food")
+        db.session.commit()
+        client = app.test_client()
+
+        def panel(lang):
+            client.set_cookie("lang", lang)
+            html = client.get("/products?group=food").get_data(as_text=True)
+            return re.search(r'<aside class="filters".*?</aside>', html, re.S).group()
+
+        vietnamese, english = panel("vi"), panel("en")
+        assert "Nhóm sản phẩm OCOP" in vietnamese and "OCOP group" in english
+        assert panel("vi") == vietnamese  # served from the cache, same language
+
+        make_product(slug="mat-ong-2", group="food")
+        db.session.commit()
+        invalidate()  # new counts: the panel is rendered again with them
+        assert re.search(r'<span class="facet-count">2</span>', panel("en"))
