@@ -25,24 +25,39 @@ class TTLCache:
         self.seconds = seconds
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._computing: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get_or_set(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached value, or compute() it once: other threads asking for the same key
+        meanwhile wait for that result instead of running the same aggregate in parallel
+        (a worker's threads all miss together when the entry expires)."""
         if self.seconds <= 0:
             return compute()
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] > now:
+        while True:
+            now = time.monotonic()
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry[0] > now:
+                    self._entries.move_to_end(key)
+                    return entry[1]
+                computing = self._computing.get(key)
+                if computing is None:
+                    done = self._computing[key] = threading.Event()
+                    break
+            # Another thread is computing it; if that fails, the next loop computes.
+            computing.wait()
+        try:
+            value = compute()
+            with self._lock:
+                self._entries[key] = (now + self.seconds, value)
                 self._entries.move_to_end(key)
-                return entry[1]
-        # Computed outside the lock: two threads may both compute once, which is harmless.
-        value = compute()
-        with self._lock:
-            self._entries[key] = (now + self.seconds, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        finally:
+            with self._lock:
+                del self._computing[key]
+            done.set()
         return value
 
     def clear(self) -> None:

@@ -10,21 +10,20 @@ The stock wording works on card rows and Product objects alike (same attribute n
 cards and the product page share one source.
 """
 
-from dataclasses import dataclass
-from urllib.parse import quote
+from typing import NamedTuple
+from urllib.parse import quote, urlencode
 
 from flask import url_for
-from flask_babel import gettext as _
 
+from ..core.i18n import gettext as _
 from .models import is_low_stock
 
-# Generated upload names and slugs are ASCII; quote() keeps any other character URL-safe
-# exactly as url_for would.
 _SLUG_MARK = "__slug__"
+# What url_for leaves unescaped in a path segment (werkzeug.routing.BaseConverter.to_url).
+_PATH_SAFE = "!$&'()*+,/:;=@"
 
 
-@dataclass(frozen=True, slots=True)
-class ProductCard:
+class ProductCard(NamedTuple):  # a tuple: cheap to build 24 of per page
     slug: str
     name: str
     url: str
@@ -86,7 +85,7 @@ def product_url_parts() -> tuple[str, str]:
 
 def product_url(slug: str) -> str:
     before, after = product_url_parts()
-    return before + quote(slug, safe="") + after
+    return before + quote(slug, safe=_PATH_SAFE) + after
 
 
 def product_cards(rows) -> list[ProductCard]:
@@ -105,8 +104,8 @@ def product_cards(rows) -> list[ProductCard]:
             ProductCard(
                 slug=row.slug,
                 name=row.name,
-                url=before + quote(row.slug, safe="") + after,
-                image_src=uploads + quote(thumb) if thumb else placeholder,
+                url=before + quote(row.slug, safe=_PATH_SAFE) + after,
+                image_src=uploads + quote(thumb, safe=_PATH_SAFE) if thumb else placeholder,
                 image_alt=row.image_alt or row.name,
                 producer_name=row.producer_name,
                 stars=row.stars,
@@ -117,3 +116,31 @@ def product_cards(rows) -> list[ProductCard]:
             )
         )
     return cards
+
+
+# What url_for leaves unescaped in a query string (werkzeug.urls._urlencode).
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+class ListingLinks:
+    """Links to the listing with some filters changed, for its facets, chips and pages.
+
+    A listing page has twenty-odd of them; one url_for for the path and a urlencode each
+    gives the same URLs as url_for('catalogue.products', **args) at a fraction of the cost.
+    """
+
+    def __init__(self, filters):
+        self.filters = filters
+        self.path = url_for("catalogue.products")
+
+    def _url(self, args: dict) -> str:
+        if not args:
+            return self.path
+        return self.path + "?" + urlencode(list(args.items()), safe=_QUERY_SAFE)
+
+    def __call__(self, **changes) -> str:
+        """These filters with `changes`, back on page 1."""
+        return self._url(self.filters.to_args(**{"page": 1, **changes}))
+
+    def page(self, number: int) -> str:
+        return self._url(self.filters.to_args(page=number))

@@ -5,9 +5,9 @@ from functools import partial
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from ..clock import today_vn
+from ..core.i18n import lazy_gettext as _l
 from . import cards, queries
 from .cache import catalogue_cache
 from .forms import MESSAGES, is_printable, is_slug, parse_listing_args, parse_page
@@ -85,6 +85,7 @@ def products():
         notices=notices,
         today=today,
         sort_labels=SORT_LABELS,
+        links=cards.ListingLinks(page.filters),
     )
 
 

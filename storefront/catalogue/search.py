@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, intersect, select
 
 from ..text import fold
 from .models import ProductSearchToken
@@ -79,24 +79,42 @@ def _term_condition(term: Term):
 
 
 def match_subquery(terms: list[Term]):
-    """(product_id, rank) of products matching every term; rank as described in the module doc."""
+    """(product_id, rank) of products matching every term; rank as described in the module doc.
+
+    One grouped subquery per term (its best-scoring row per product), inner-joined on the
+    product: each is a range scan of the (token, product_id) index. A single GROUP BY over
+    all terms' rows made SQLite scan the whole token table once a query had three or four
+    words (92 ms instead of 23 ms at 10,000 products).
+    """
     t = ProductSearchToken
-    conditions = [_term_condition(term) for term in terms]
     per_term = []
-    for term, condition in zip(terms, conditions, strict=True):
-        row_score = (
+    for index, term in enumerate(terms):
+        score = (
             t.weight
             + case((t.raw == term.raw, EXACT_DIACRITICS_BONUS), else_=0)
             + case((t.token == term.folded, WHOLE_WORD_BONUS), else_=0)
         )
-        per_term.append(func.max(case((condition, row_score))))
-    rank = per_term[0]
-    for score in per_term[1:]:
-        rank = rank + score
-    return (
-        select(t.product_id.label("product_id"), rank.label("rank"))
-        .where(or_(*conditions))
-        .group_by(t.product_id)
-        .having(and_(*(score.is_not(None) for score in per_term)))
-        .subquery("search_match")
-    )
+        per_term.append(
+            select(t.product_id.label("product_id"), func.max(score).label("score"))
+            .where(_term_condition(term))
+            .group_by(t.product_id)
+            .subquery(f"search_term_{index}")
+        )
+    first = per_term[0]
+    rank = first.c.score
+    stmt = select(first.c.product_id.label("product_id"))
+    for other in per_term[1:]:
+        stmt = stmt.join(other, other.c.product_id == first.c.product_id)
+        rank = rank + other.c.score
+    return stmt.add_columns(rank.label("rank")).subquery("search_match")
+
+
+def matching_ids(terms: list[Term]):
+    """The ids of products matching every term, without ranking: for totals and facet counts.
+
+    The intersection of one range scan per term over the (token, product_id) index, which
+    covers it: no table row is read, so it costs a fraction of match_subquery.
+    """
+    t = ProductSearchToken
+    per_term = [select(t.product_id).where(_term_condition(term)) for term in terms]
+    return per_term[0] if len(per_term) == 1 else intersect(*per_term)

@@ -142,3 +142,55 @@ def test_ttl_cache_expires_and_stays_bounded(monkeypatch):
     assert calls == [1, 3, 4, 5, 6]
     assert cache_module.TTLCache(0).get_or_set("x", lambda: compute(7)) == 7
     assert cache_module.TTLCache(0).get_or_set("x", lambda: compute(8)) == 8
+
+
+def test_ttl_cache_computes_a_missing_key_once_for_concurrent_callers():
+    import threading
+    import time
+
+    from storefront.catalogue.cache import TTLCache
+
+    cache = TTLCache(60)
+    calls = []
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.set()
+        assert release.wait(5)
+        return "facets"
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(cache.get_or_set("k", slow)))
+    first.start()
+    assert started.wait(5)
+    others = [
+        threading.Thread(target=lambda: results.append(cache.get_or_set("k", slow)))
+        for _ in range(3)
+    ]
+    for thread in others:
+        thread.start()
+    # Give the others time to reach the cache: without single-flight they would call slow().
+    for _ in range(50):
+        if len(calls) > 1:
+            break
+        time.sleep(0.01)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    assert results == ["facets"] * 4
+    assert calls == [1]
+
+
+def test_ttl_cache_recomputes_after_a_failed_computation():
+    from storefront.catalogue.cache import TTLCache
+
+    cache = TTLCache(60)
+
+    def fail():
+        raise LookupError("database went away")
+
+    with pytest.raises(LookupError):
+        cache.get_or_set("k", fail)
+    assert cache.get_or_set("k", lambda: 7) == 7
