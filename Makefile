@@ -23,11 +23,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 setup: $(VENV)/.runtime translations
 setup-dev: $(VENV)/.dev translations
 
-# Compile every feature's Vietnamese catalogue (the .mo files are not committed).
+# Compile the Vietnamese catalogues (the .mo files are not committed).
 translations: | $(VENV)/.runtime
-	@for dir in $$(find storefront -type d -name translations); do \
-		$(BIN)/pybabel compile --use-fuzzy --statistics -d $$dir || exit 1; \
-	done
+	@$(BIN)/pybabel compile --use-fuzzy --statistics -d storefront/translations
 	@$(BIN)/pybabel compile -D wtforms -d storefront/core/wtforms_translations
 
 migrate: setup
@@ -58,17 +56,11 @@ bench: setup-dev
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# Refresh one feature's Vietnamese catalogue from its sources, e.g.
-#   make i18n-update CATALOGUE=storefront/auth SOURCES="storefront/auth templates/auth"
-# then fill in the empty msgstr lines of $(CATALOGUE)/translations/vi/LC_MESSAGES/messages.po.
+# Refresh the Vietnamese catalogue from the code and templates, then fill in the empty
+# msgstr lines of storefront/translations/vi/LC_MESSAGES/messages.po and run `make translations`.
 i18n-update: | $(VENV)/.runtime
-	mkdir -p $(CATALOGUE)/translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-		-o $(CATALOGUE)/translations/messages.pot $(SOURCES)
-	@if [ -f $(CATALOGUE)/translations/vi/LC_MESSAGES/messages.po ]; then \
-		$(BIN)/pybabel update --no-fuzzy-matching -i $(CATALOGUE)/translations/messages.pot \
-			-d $(CATALOGUE)/translations -l vi; \
-	else \
-		$(BIN)/pybabel init -i $(CATALOGUE)/translations/messages.pot -d $(CATALOGUE)/translations -l vi; \
-	fi
-	rm -f $(CATALOGUE)/translations/messages.pot
+		-o storefront/translations/messages.pot storefront templates
+	$(BIN)/pybabel update --no-fuzzy-matching -i storefront/translations/messages.pot \
+		-d storefront/translations -l vi
+	rm -f storefront/translations/messages.pot

@@ -616,7 +616,7 @@ def record_payout(
 ROLE_LABELS = {
     UserRole.CUSTOMER: _l("Customer"),
     UserRole.PRODUCER: _l("Producer"),
-    UserRole.ADMIN: _l("Admin"),
+    UserRole.ADMIN: _l("Administrator"),
 }
 
 USER_FIELDS = ("is_active_flag", "role", "session_version")

@@ -1,8 +1,7 @@
 """Vietnamese by default, English as the second language.
 
-Each feature keeps its own catalogue in `storefront/<feature>/translations`, so
-features can be translated independently; Flask-Babel merges them all.
-msgids are English; the Vietnamese catalogues are complete (tests/test_i18n.py).
+msgids are English; storefront/translations/vi holds the one Vietnamese catalogue,
+refreshed with `make i18n-update` and kept complete by tests/foundation/test_i18n.py.
 """
 
 from functools import cache
@@ -22,10 +21,6 @@ LANG_COOKIE = "lang"
 WTFORMS_TRANSLATIONS = Path(__file__).parent / "wtforms_translations"
 
 
-def translation_directories(package_dir) -> list[str]:
-    return sorted(str(path) for path in package_dir.glob("**/translations") if path.is_dir())
-
-
 def select_locale() -> str:
     from flask import current_app
 
@@ -37,10 +32,8 @@ def select_locale() -> str:
 
 
 def init_i18n(app: Flask) -> None:
-    from .. import PACKAGE_DIR
-
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "")
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(PACKAGE_DIR))
+    # Relative to the package (app.root_path): storefront/translations.
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
     # Same behaviour as Flask-Babel's template callables (newstyle: autoescaped, always
     # %-formatted), minus the per-call lookups; see current_translations.

@@ -1,5 +1,5 @@
 from flask import Flask, has_request_context, request
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -12,6 +12,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else ""
+    )
+    # Timestamps are stored as naive UTC; people read them in Vietnam's time (the Babel zone).
+    app.jinja_env.filters["datetime"] = lambda value, fmt="short": (
+        format_datetime(value, fmt) if value else ""
     )
     app.jinja_env.filters["province_name"] = places.province_name
     app.jinja_env.filters["ward_name"] = places.ward_name

@@ -23,6 +23,7 @@ from ..cart.models import Cart
 from ..clock import VN_TZ, utcnow
 from ..core import places
 from ..errors import PaymentError, ValidationFailed
+from ..money import format_vnd
 from ..producers import inventory
 from . import emails
 from .models import (
@@ -95,7 +96,7 @@ def check_card_amount(amount: int) -> None:
             _l(
                 "Card payments need a total of at least %(min)s. Choose cash on delivery "
                 "or bank transfer, or add more items.",
-                min=f"{CARD_MIN_VND:,}".replace(",", ".") + " ₫",
+                min=format_vnd(CARD_MIN_VND),
             )
         )
     if amount > CARD_MAX_VND:
@@ -103,7 +104,7 @@ def check_card_amount(amount: int) -> None:
             _l(
                 "Card payments are limited to %(max)s per order. Choose bank transfer "
                 "or split the order.",
-                max=f"{CARD_MAX_VND:,}".replace(",", ".") + " ₫",
+                max=format_vnd(CARD_MAX_VND),
             )
         )
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import utcnow
 from ..errors import ValidationFailed
+from ..money import format_vnd
 from ..producers import ledger
 from . import emails, payments
 from .models import (
@@ -80,7 +81,7 @@ def refund_sub_order(
         raise ValidationFailed(
             _l(
                 "You can refund at most %(amount)s for this part of the order.",
-                amount=f"{refundable:,}".replace(",", ".") + " ₫",
+                amount=format_vnd(refundable),
             )
         )
     key = idempotency_key or default_idempotency_key(sub_order, amount)
