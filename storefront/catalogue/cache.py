@@ -68,13 +68,17 @@ class TTLCache:
 NO_CACHE = TTLCache(0)
 
 
+def cache_seconds(app) -> float:
+    """CATALOGUE_CACHE_SECONDS, or 60 (0, off, when TESTING)."""
+    return app.config.get("CATALOGUE_CACHE_SECONDS", 0 if app.testing else DEFAULT_SECONDS)
+
+
 def catalogue_cache() -> TTLCache:
     """The app's cache, created on first use with the configured lifetime."""
     app = current_app._get_current_object()
     cache = app.extensions.get("catalogue_cache")
     if cache is None:
-        default = 0 if app.testing else DEFAULT_SECONDS
-        cache = TTLCache(app.config.get("CATALOGUE_CACHE_SECONDS", default))
+        cache = TTLCache(cache_seconds(app))
         app.extensions["catalogue_cache"] = cache
     return cache
 
