@@ -6,6 +6,11 @@ counts) are cached for CATALOGUE_CACHE_SECONDS (60 by default, off when TESTING)
 validated filters and the day. The rows themselves are always loaded fresh by id and re-checked
 as public, so a price, a stock level or a certificate is never stale; at worst a new product or
 a count shows up to a minute late. Each worker process has its own cache; nothing is shared.
+
+Two kinds of rendered HTML are kept too, both free of anything personal (no user data, no CSRF
+token): the listing's filters sidebar, keyed by the version of the facet counts it shows
+(routes.filters_panel), and each product card, keyed by every value of its freshly loaded row
+and the language (cards.rendered_cards).
 """
 
 import threading
