@@ -6,6 +6,11 @@ counts) are cached for CATALOGUE_CACHE_SECONDS (60 by default, off when TESTING)
 validated filters and the day. The rows themselves are always loaded fresh by id and re-checked
 as public, so a price, a stock level or a certificate is never stale; at worst a new product or
 a count shows up to a minute late. Each worker process has its own cache; nothing is shared.
+
+Two kinds of rendered HTML are kept too, both free of anything personal (no user data, no CSRF
+token): the listing's filters sidebar, keyed by the version of the facet counts it shows
+(routes.filters_panel), and each product card, keyed by every value of its freshly loaded row
+and the language (cards.rendered_cards).
 """
 
 import threading
@@ -68,13 +73,17 @@ class TTLCache:
 NO_CACHE = TTLCache(0)
 
 
+def cache_seconds(app) -> float:
+    """CATALOGUE_CACHE_SECONDS, or 60 (0, off, when TESTING)."""
+    return app.config.get("CATALOGUE_CACHE_SECONDS", 0 if app.testing else DEFAULT_SECONDS)
+
+
 def catalogue_cache() -> TTLCache:
     """The app's cache, created on first use with the configured lifetime."""
     app = current_app._get_current_object()
     cache = app.extensions.get("catalogue_cache")
     if cache is None:
-        default = 0 if app.testing else DEFAULT_SECONDS
-        cache = TTLCache(app.config.get("CATALOGUE_CACHE_SECONDS", default))
+        cache = TTLCache(cache_seconds(app))
         app.extensions["catalogue_cache"] = cache
     return cache
 

@@ -10,12 +10,16 @@ The stock wording works on card rows and Product objects alike (same attribute n
 cards and the product page share one source.
 """
 
+from functools import partial
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
-from flask import url_for
+from flask import current_app, get_template_attribute, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from ..core.i18n import gettext as _
+from .cache import TTLCache, cache_seconds
 from .models import is_low_stock
 
 _SLUG_MARK = "__slug__"
@@ -86,6 +90,33 @@ def product_url_parts() -> tuple[str, str]:
 def product_url(slug: str) -> str:
     before, after = product_url_parts()
     return before + quote(slug, safe=_PATH_SAFE) + after
+
+
+# Rendered cards kept per process: enough for the cards of a few hundred listing pages.
+CARD_HTML_ENTRIES = 4096
+
+
+def rendered_cards(rows, heading: str = "h3") -> Markup:
+    """The cards of `rows` (queries.load_cards), rendered by the product_card macro.
+
+    A card's HTML is a function of its row (every value it shows), the heading tag and the
+    language, so it is kept under exactly that key: the rows are loaded fresh on every
+    request and any change (price, stock, stars, name, image) is a new key. Only identical
+    HTML is not rebuilt.
+    """
+    memo = current_app.extensions.get("catalogue_card_html")
+    if memo is None:
+        memo = TTLCache(cache_seconds(current_app), max_entries=CARD_HTML_ENTRIES)
+        current_app.extensions["catalogue_card_html"] = memo
+    locale = str(get_locale())
+
+    def render(row) -> Markup:
+        card_macro = get_template_attribute("_macros/catalogue.html", "product_card")
+        return card_macro(product_cards([row])[0], heading)
+
+    return Markup("").join(
+        memo.get_or_set((locale, heading, tuple(row)), partial(render, row)) for row in rows
+    )
 
 
 def product_cards(rows) -> list[ProductCard]:

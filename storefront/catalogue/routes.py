@@ -50,7 +50,7 @@ def group_label(code: str, subgroup: str | None = None) -> str:
     return str(GROUPS.get(code, code))
 
 
-bp.add_app_template_global(cards.product_cards, "product_cards")
+bp.add_app_template_global(cards.rendered_cards, "rendered_cards")
 bp.add_app_template_global(cards.product_url, "product_url")
 bp.add_app_template_global(cards.stock_status, "stock_info")
 

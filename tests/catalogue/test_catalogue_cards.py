@@ -144,3 +144,20 @@ def test_cached_filters_panel_follows_language_and_counts(app_factory):
         db.session.commit()
         invalidate()  # new counts: the panel is rendered again with them
         assert re.search(r'<span class="facet-count">2</span>', panel("en"))
+
+
+def test_kept_card_html_follows_the_row_and_the_language(app_factory):
+    app = app_factory(CATALOGUE_CACHE_SECONDS=60)
+    with app.app_context():
+        product = make_product(slug="mat-ong", stock_on_hand=50, price=100_000)
+        db.session.commit()
+        client = app.test_client()
+        assert "Còn hàng" in card_for(client, "mat-ong", "vi")
+        assert "In stock" in card_for(client, "mat-ong", "en")
+
+        product.stock_on_hand = 2
+        product.price = 90_000
+        db.session.commit()
+        card = card_for(client, "mat-ong", "en")
+        assert "Only 2 left" in card and "90.000" in card
+        assert "Chỉ còn 2" in card_for(client, "mat-ong", "vi")
