@@ -60,6 +60,7 @@ clean:
 # msgstr lines of storefront/translations/vi/LC_MESSAGES/messages.po and run `make translations`.
 i18n-update: | $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--ignore-dirs ".*" \
 		-o storefront/translations/messages.pot storefront templates
 	$(BIN)/pybabel update --no-fuzzy-matching -i storefront/translations/messages.pot \
 		-d storefront/translations -l vi

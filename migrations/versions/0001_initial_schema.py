@@ -358,7 +358,7 @@ def upgrade():
     )
     with op.batch_alter_table('product_search_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_search_tokens_product_id'), ['product_id'], unique=False)
-        batch_op.create_index('ix_product_search_tokens_token', ['token', 'product_id'], unique=False)
+        batch_op.create_index('ix_product_search_tokens_token', ['token', 'product_id', 'weight', 'raw'], unique=False)
 
     op.create_table('ledger_entries',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -190,7 +190,10 @@ class ProductSearchToken(db.Model):
     """One folded word of a product's searchable text (deduplicated per product)."""
 
     __tablename__ = "product_search_tokens"
-    __table_args__ = (Index("ix_product_search_tokens_token", "token", "product_id"),)
+    # Covering: a search reads token, product, weight and raw from the index alone.
+    __table_args__ = (
+        Index("ix_product_search_tokens_token", "token", "product_id", "weight", "raw"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(

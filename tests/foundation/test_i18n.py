@@ -14,8 +14,12 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ge
 def _msgids_in_code() -> dict[str, str]:
     found = {}
     for folder in ("storefront", "templates"):
+        # Babel skips folders starting with "_" by default; templates/_macros has strings too.
         for filename, _lineno, message, _comments, _context in extract_from_dir(
-            ROOT / folder, METHOD_MAP, keywords=KEYWORDS
+            ROOT / folder,
+            METHOD_MAP,
+            keywords=KEYWORDS,
+            directory_filter=lambda path: not Path(path).name.startswith("."),
         ):
             msgid = message[0] if isinstance(message, tuple) else message
             if msgid:
