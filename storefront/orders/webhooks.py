@@ -89,18 +89,24 @@ def dispatch(session: Session, event: dict, now: datetime) -> str:
     return "ignored"
 
 
+def already_recorded(session: Session, event_id: str) -> bool:
+    return (
+        session.scalar(
+            select(WebhookEvent.id).where(
+                WebhookEvent.provider == PROVIDER, WebhookEvent.event_id == event_id
+            )
+        )
+        is not None
+    )
+
+
 def process_event(session: Session, event: dict, now: datetime | None = None) -> str:
     """Record the event and apply it, in the caller's transaction. Repeats return 'duplicate'."""
     now = now or utcnow()
     event_id = str(event.get("id") or "")
     if not event_id:
         return "no_event_id"
-    seen = session.scalar(
-        select(WebhookEvent.id).where(
-            WebhookEvent.provider == PROVIDER, WebhookEvent.event_id == event_id
-        )
-    )
-    if seen is not None:
+    if already_recorded(session, event_id):
         return "duplicate"
     record = WebhookEvent(
         provider=PROVIDER,
@@ -134,7 +140,10 @@ def stripe_webhook():
         outcome = process_event(db.session, event)
         db.session.commit()
     except IntegrityError:
-        # The same event is being (or was just) handled by another delivery.
         db.session.rollback()
+        # A twin delivery committed the same event id first. Anything else is a real error:
+        # answer 500, so that Stripe delivers the event again.
+        if not already_recorded(db.session, str(event.get("id") or "")):
+            raise
         outcome = "duplicate"
     return jsonify(received=True, outcome=outcome), 200

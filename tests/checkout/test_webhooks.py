@@ -234,3 +234,22 @@ def test_same_event_five_times_concurrently(app, card_order):
     assert count(WebhookEvent) == 1
     assert count(OrderEvent, OrderEvent.kind == "paid") == 1
     assert len(outbox()) == 2
+
+
+def test_an_integrity_error_that_is_not_a_duplicate_is_a_500_so_stripe_retries(
+    app, client, card_order, monkeypatch
+):
+    from sqlalchemy.exc import IntegrityError
+
+    from storefront.orders import webhooks
+
+    def broken_dispatch(session, event, now):
+        raise IntegrityError("INSERT …", {}, Exception("a bug, not a twin delivery"))
+
+    monkeypatch.setattr(webhooks, "dispatch", broken_dispatch)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = deliver(client, event(card_order, event_id="evt_bug"))
+    assert response.status_code == 500
+    assert db.session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
+    db.session.refresh(card_order)
+    assert card_order.payment_status is PaymentStatus.PENDING
