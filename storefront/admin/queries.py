@@ -1,7 +1,6 @@
 """The admin's read side. Lists load related rows eagerly, so a page costs a fixed number of
 queries; the overview aggregates in SQL."""
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..auth.models import User
 from ..catalogue.models import Certificate, CertificateStatus, Product, ProductStatus
 from ..catalogue.ocop import GROUPS
+from ..core.pagination import Paginated
 from ..orders.models import (
     Order,
     OrderLine,
@@ -30,23 +30,11 @@ PER_PAGE = 30
 
 
 @dataclass
-class Page:
+class Page(Paginated):
     items: list
     total: int
     page: int
     per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def paginate(session: Session, stmt, page: int, per_page: int = PER_PAGE, scalars=True) -> Page:

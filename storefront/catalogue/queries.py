@@ -17,6 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import Date, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from ..core.pagination import Paginated
 from ..core.places import province_name, provinces
 from ..extensions import db
 from ..producers.models import Producer, ProducerStatus
@@ -95,36 +96,6 @@ class Facets:
     # Unique per computation in this process: what rendered from these counts may be kept
     # under this number (routes.filters_panel) and is never shown with other counts.
     version: int = field(default_factory=lambda: next(_FACETS_VERSIONS))
-
-
-class Paginated:
-    """Pagination helpers over `total`, `page` and `per_page`."""
-
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    def page_numbers(self, around: int = 2) -> list[int | None]:
-        """Page links to show: first, last and a window around the current page (None = gap)."""
-        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
-        numbers: list[int | None] = []
-        for number in sorted(n for n in shown if 1 <= n <= self.pages):
-            if numbers and numbers[-1] is not None and number - numbers[-1] > 1:
-                numbers.append(None)
-            numbers.append(number)
-        return numbers
 
 
 @dataclass
