@@ -5,6 +5,7 @@ TEST_DATABASE_URL is set (the schema is built once, tables emptied after each te
 """
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from flask import g, has_app_context
@@ -103,15 +104,15 @@ class PerRequestLoginClient(FlaskClient):
                 g.pop(name, None)
 
 
-@pytest.fixture
-def app_factory(_postgres_schema, tmp_path):
-    """Build apps with extra config; each gets an empty database."""
+@contextmanager
+def building_apps(config_for, client_class=None):
+    """Yield build(**overrides) -> app, each app on an empty database; dispose them after."""
     made = []
 
     def build(**overrides):
-        overrides.setdefault("UPLOAD_FOLDER", str(tmp_path / "uploads"))
-        app = create_app(make_config(**overrides))
-        app.test_client_class = PerRequestLoginClient
+        app = create_app(config_for(**overrides))
+        if client_class is not None:
+            app.test_client_class = client_class
         made.append(app)
         with app.app_context():
             if ON_POSTGRES:
@@ -120,13 +121,27 @@ def app_factory(_postgres_schema, tmp_path):
                 db.create_all()
         return app
 
-    yield build
-    for app in made:
-        with app.app_context():
-            if ON_POSTGRES:
-                empty_all_tables()
-            db.session.remove()
-            db.engine.dispose()
+    try:
+        yield build
+    finally:
+        for app in made:
+            with app.app_context():
+                if ON_POSTGRES:
+                    empty_all_tables()
+                db.session.remove()
+                db.engine.dispose()
+
+
+@pytest.fixture
+def app_factory(_postgres_schema, tmp_path):
+    """Build apps with extra config; each gets an empty database."""
+
+    def config_for(**overrides):
+        overrides.setdefault("UPLOAD_FOLDER", str(tmp_path / "uploads"))
+        return make_config(**overrides)
+
+    with building_apps(config_for, PerRequestLoginClient) as build:
+        yield build
 
 
 @pytest.fixture

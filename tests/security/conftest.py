@@ -4,20 +4,17 @@ import pytest
 from flask.testing import FlaskClient
 
 from config import ProductionConfig
-from storefront import create_app
-from storefront.extensions import db
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, empty_all_tables
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, building_apps
 
 
 @pytest.fixture
 def production_factory(monkeypatch, tmp_path, _postgres_schema):
     """Build apps from ProductionConfig; the secrets come from the environment, as in prod."""
-    made = []
     url = TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'production.db'}"
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-tests-only-0123456789")
     monkeypatch.setenv("DATABASE_URL", url)
 
-    def build(**overrides):
+    def config_for(**overrides):
         options = {
             "RATELIMIT_STORAGE_URI": "memory://",
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
@@ -25,22 +22,10 @@ def production_factory(monkeypatch, tmp_path, _postgres_schema):
             "SMTP_HOST": "",
             **overrides,
         }
-        app = create_app(type("ProductionUnderTest", (ProductionConfig,), options))
-        made.append(app)
-        with app.app_context():
-            if ON_POSTGRES:
-                empty_all_tables()
-            else:
-                db.create_all()
-        return app
+        return type("ProductionUnderTest", (ProductionConfig,), options)
 
-    yield build
-    for app in made:
-        with app.app_context():
-            if ON_POSTGRES:
-                empty_all_tables()
-            db.session.remove()
-            db.engine.dispose()
+    with building_apps(config_for) as build:
+        yield build
 
 
 @pytest.fixture
