@@ -20,6 +20,7 @@ from ..orders.models import (
     Refund,
     SubOrderStatus,
 )
+from ..producers import ledger
 from ..producers.models import LedgerEntry, Payout, Producer, ProducerMember, ProducerStatus
 from ..producers.statements import vn_day_start_utc as vn_day_start
 from ..text import fold
@@ -351,11 +352,7 @@ def ledger_entries(
 ) -> tuple[int, list[LedgerEntry], int]:
     """Opening balance, the entries of [start, end] (Vietnam days) and the closing balance."""
     start_at, end_at = vn_day_start(start), vn_day_start(end + timedelta(days=1))
-    opening = session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-            LedgerEntry.producer_id == producer.id, LedgerEntry.created_at < start_at
-        )
-    )
+    opening = ledger.balance(session, producer.id, LedgerEntry.created_at < start_at)
     entries = list(
         session.scalars(
             select(LedgerEntry)

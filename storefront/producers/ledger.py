@@ -98,11 +98,14 @@ def post_refund(
     return entries
 
 
-def balance(session: Session, producer_id: int) -> int:
-    """What the shop owes the producer now (negative: what the producer owes the shop)."""
+def balance(session: Session, producer_id: int, *conditions) -> int:
+    """What the shop owes the producer (negative: what the producer owes the shop).
+
+    Extra conditions narrow the entries summed, e.g. to a period or a kind.
+    """
     total = session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-            LedgerEntry.producer_id == producer_id
+            LedgerEntry.producer_id == producer_id, *conditions
         )
     )
     return int(total)

@@ -98,13 +98,7 @@ def statement(session: Session, producer: Producer, start: date, end: date) -> S
         )
 
     def ledger_sum(*conditions) -> int:
-        return int(
-            session.scalar(
-                select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-                    LedgerEntry.producer_id == producer.id, *conditions
-                )
-            )
-        )
+        return ledger.balance(session, producer.id, *conditions)
 
     in_period = (LedgerEntry.created_at >= lower, LedgerEntry.created_at < upper)
     refunds = ledger_sum(LedgerEntry.kind == LedgerKind.REFUND, *in_period) + ledger_sum(
