@@ -81,7 +81,6 @@ def address_new():
             db.session.rollback()
             flash(str(error.message), "error")
         else:
-            db.session.commit()
             flash(_("The address is saved."), "success")
             return redirect(url_for("account.address_book"), code=303)
     status = 422 if request.method == "POST" else 200
@@ -116,7 +115,6 @@ def address_edit(address_id: int):
             db.session.rollback()
             flash(str(error.message), "error")
         else:
-            db.session.commit()
             flash(_("The address is saved."), "success")
             return redirect(url_for("account.address_book"), code=303)
     status = 422 if request.method == "POST" else 200
@@ -131,7 +129,6 @@ def address_delete(address_id: int):
         addresses.remove(_user(), address_id)
     except NotFound:
         abort(404)
-    db.session.commit()
     flash(_("The address is deleted."), "success")
     return redirect(url_for("account.address_book"), code=303)
 
@@ -144,7 +141,6 @@ def address_default(address_id: int):
         addresses.set_default(_user(), address_id)
     except NotFound:
         abort(404)
-    db.session.commit()
     flash(_("This is now your default address."), "success")
     return redirect(url_for("account.address_book"), code=303)
 
@@ -168,7 +164,6 @@ def change_email():
             db.session.rollback()
             form.new_email.errors.append(error.message)
         else:
-            db.session.commit()
             flash(
                 _(
                     "We sent a link to %(email)s. Your address changes when you open it.",
@@ -189,7 +184,6 @@ def sign_out_everywhere():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.end_sessions(_user())
-    db.session.commit()
     logout_user()
     session.pop(MFA_SESSION_KEY, None)
     flash(_("You were signed out on every device, this one included."), "success")
@@ -214,7 +208,6 @@ def two_factor():
     form = CodeForm()
     if not user.totp_secret:
         twofactor.start_enrolment(user)
-        db.session.commit()
     elif request.method == "POST" and form.validate_on_submit():
         try:
             codes = twofactor.confirm_enrolment(user, form.code.data)
@@ -222,7 +215,6 @@ def two_factor():
             db.session.rollback()
             form.code.errors.append(error.message)
         else:
-            db.session.commit()
             session[MFA_SESSION_KEY] = user.id
             flash(_("The second factor is on."), "success")
             return render_template(
@@ -258,7 +250,6 @@ def two_factor_new_codes():
             db.session.rollback()
             flash(str(error.message), "error")
         else:
-            db.session.commit()
             flash(_("New recovery codes are ready; the old ones no longer work."), "success")
             return render_template(
                 "account/two_factor.html",
@@ -281,7 +272,6 @@ def two_factor_disable():
             db.session.rollback()
             flash(str(error.message), "error")
         else:
-            db.session.commit()
             session.pop(MFA_SESSION_KEY, None)
             flash(_("The second factor is off."), "success")
     return redirect(url_for("account.two_factor"), code=303)
@@ -316,7 +306,6 @@ def delete():
             db.session.rollback()
             form.password.errors.append(error.message)
         else:
-            db.session.commit()
             logout_user()
             session.clear()
             flash(_("Your account is deleted. Your orders are kept for accounting."), "success")

@@ -85,7 +85,6 @@ def _finish_login(user, second_factor: bool) -> None:
     services.record_sign_in(
         user, request.remote_addr, request.headers.get("User-Agent"), second_factor
     )
-    db.session.commit()
     session.pop(PENDING_SESSION_KEY, None)
     login_user(user)
     if second_factor:
@@ -164,7 +163,6 @@ def second_factor():
     if form.validate_on_submit():
         if twofactor.verify(user, form.code.data):
             if step_up:
-                db.session.commit()
                 session[MFA_SESSION_KEY] = user.id
             else:
                 _finish_login(user, second_factor=True)
@@ -212,7 +210,6 @@ def logout():
     form = LogoutForm()
     if form.validate_on_submit() and current_user.is_authenticated:
         services.end_sessions(current_user)
-        db.session.commit()
         logout_user()
         session.pop(MFA_SESSION_KEY, None)
         flash(_("You have logged out."), "success")
@@ -231,7 +228,6 @@ def change_password():
         except DomainError as error:
             form.current_password.errors.append(error.message)
         else:
-            db.session.commit()
             # Other devices are logged out; this one gets a fresh cookie.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed. Other devices were logged out."), "success")
@@ -284,7 +280,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data, _links(), _locale())
-        db.session.commit()
         # The same words whether or not the address has an account.
         flash(
             _(
@@ -316,7 +311,6 @@ def reset_password(token: str):
             db.session.rollback()
             form.password.errors.append(error.message)
         else:
-            db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
             session.pop(MFA_SESSION_KEY, None)
@@ -341,7 +335,6 @@ def verify_email(token: str):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
-    db.session.commit()
     _flash_verified(claimed)
     return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
 
@@ -354,7 +347,6 @@ def confirm_email_change(token: str):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
-    db.session.commit()
     flash(_("Your new email address is confirmed."), "success")
     _flash_verified(claimed)
     return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
@@ -387,7 +379,6 @@ def _verification_limit_key() -> str:
 def resend_verification():
     if LogoutForm().validate_on_submit():
         services.send_email_verification(current_user, _links(), _locale())
-        db.session.commit()
         flash(
             _("We sent a new confirmation link to %(email)s.", email=current_user.email), "success"
         )
