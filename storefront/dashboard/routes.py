@@ -33,7 +33,7 @@ from ..catalogue import ocop
 from ..catalogue.models import CertificateStatus, ProductStatus
 from ..clock import add_months, today_vn, utcnow
 from ..core.places import place_label
-from ..errors import DomainError, NotFound, PermissionDenied
+from ..errors import DomainError, InvalidTransition, NotFound, PermissionDenied
 from ..extensions import db
 from ..orders.models import PaymentMethod, SubOrderStatus
 from ..orders.routing import SETTLED_PAYMENT, STATUS_LABELS, can_move
@@ -661,7 +661,9 @@ def order_action(sub_order_id: int, action: str):
         )
     except DomainError as error:
         db.session.rollback()
-        if form is not None:
+        # A refused transition means the sub-order moved on (a double click, a colleague):
+        # show it as it is now, with the reason, as for a button without a form.
+        if form is not None and not isinstance(error, InvalidTransition):
             form.form_errors.append(error.message)
             return _order_page(
                 queries.get_own_sub_order_or_404(g.producer, sub_order_id),
