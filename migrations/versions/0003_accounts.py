@@ -1,7 +1,7 @@
 """accounts: email verification, sign-ins, second factor, deletion
 
-Revision ID: 0002_accounts
-Revises: 0001
+Revision ID: 0003_accounts
+Revises: 0002_cart_placed_order
 Create Date: 2026-12-03 07:41:20.909884
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_accounts'
-down_revision = '0001'
+revision = '0003_accounts'
+down_revision = '0002_cart_placed_order'
 branch_labels = None
 depends_on = None
 
