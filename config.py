@@ -79,6 +79,22 @@ class Config:
     # Each worker caches listing ids and facet counts this long; rows themselves are always fresh.
     CATALOGUE_CACHE_SECONDS = _int_env("CATALOGUE_CACHE_SECONDS", 60)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The operator's details in every page's footer (Decree 52/2013 and 85/2021 on
+    # e-commerce ask for them). Demo values until the operator sets their own.
+    OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "Công ty TNHH Chợ OCOP (demo)")
+    OPERATOR_ADDRESS = os.environ.get(
+        "OPERATOR_ADDRESS", "Số 1 đường Ví Dụ, phường Hà Giang 1, tỉnh Tuyên Quang"
+    )
+    OPERATOR_HOTLINE = os.environ.get("OPERATOR_HOTLINE", "1900 0000")
+    OPERATOR_EMAIL = os.environ.get("OPERATOR_EMAIL", "hotro@ocop.example")
+    OPERATOR_BUSINESS_REGISTRATION = os.environ.get(
+        "OPERATOR_BUSINESS_REGISTRATION",
+        "GCNĐKDN số 0000000000 do Sở Tài chính tỉnh Tuyên Quang cấp (demo)",
+    )
+    OPERATOR_MOIT_NOTICE = os.environ.get(
+        "OPERATOR_MOIT_NOTICE", "Đã thông báo với Bộ Công Thương (demo: chưa thông báo)"
+    )
+    OPERATOR_MOIT_URL = os.environ.get("OPERATOR_MOIT_URL", "")
     HSTS = False
     # How many reverse proxies sit in front of gunicorn and set X-Forwarded-For/-Proto.
     # Only trust what is really there: each trusted hop lets a client choose its address.

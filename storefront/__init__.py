@@ -75,6 +75,7 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin.policy_pages import bp as admin_pages_bp
     from .admin.routes import bp as admin_bp
     from .auth.account_routes import bp as account_bp
     from .auth.routes import bp as auth_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from .dashboard.routes import bp as dashboard_bp
     from .orders.routes import bp as orders_bp
     from .orders.webhooks import bp as webhooks_bp
+    from .pages.routes import bp as pages_bp
 
     for blueprint in (
         core_bp,
@@ -97,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
         webhooks_bp,
         dashboard_bp,
         admin_bp,
+        admin_pages_bp,
+        pages_bp,
     ):
         app.register_blueprint(blueprint)
 

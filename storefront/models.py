@@ -23,6 +23,7 @@ from .orders.models import (
     SubOrderStatus,
     WebhookEvent,
 )
+from .pages.models import PolicyPage
 from .producers.models import (
     Invitation,
     LedgerEntry,
@@ -59,6 +60,7 @@ __all__ = [
     "ProducerKind",
     "ProducerMember",
     "ProducerOrder",
+    "PolicyPage",
     "ProducerStatus",
     "Product",
     "ProductImage",
