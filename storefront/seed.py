@@ -295,7 +295,25 @@ def _certify(product: Product, position: int, cert) -> None:
         valid_until=Certificate.default_valid_until(signed_on),
         status=CertificateStatus.VERIFIED if status == "verified" else CertificateStatus.PENDING,
     )
+    # Every demo certificate has a (drawn) scan, as a real submission would: an admin can
+    # only verify a certificate whose scan is attached.
+    certificate.scan_filename = _demo_scan(certificate.number, stars)
     db.session.add(certificate)
+
+
+def _demo_scan(number: str, stars: int) -> str:
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"scan-{number.lower()}.png"
+    if not (folder / name).exists():
+        image = Image.new("RGB", (600, 840), "#fffdf5")
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((20, 20, 580, 820), outline="#a33", width=6)
+        draw.text((60, 80), "GIAY CHUNG NHAN OCOP (DEMO)", fill="#a33")
+        draw.text((60, 140), number, fill="#333")
+        draw.text((60, 200), "*" * stars, fill="#c90")
+        image.save(folder / name, optimize=True)
+    return f"demo/{name}"
 
 
 def _seed_accounts(honey_producer: Producer) -> int:

@@ -114,3 +114,5 @@ class CertificateFactory(BaseFactory):
     signed_on = factory.LazyFunction(lambda: today_vn() - timedelta(days=200))
     valid_until = factory.LazyAttribute(lambda o: Certificate.default_valid_until(o.signed_on))
     status = CertificateStatus.VERIFIED
+    # Only a certificate with its scan can be verified; tests that need none say so.
+    scan_filename = factory.Sequence(lambda n: f"certificates/scan-{n:05d}.jpg")

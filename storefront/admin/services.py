@@ -199,6 +199,11 @@ def verify_certificate(
     _lock(session, certificate)
     if certificate.status is CertificateStatus.VERIFIED:
         raise InvalidTransition(_l("This certificate is already verified."))
+    if not certificate.scan_filename:
+        # "The scan matches" is what verifying means: without a scan there is nothing to check.
+        raise InvalidTransition(
+            _l("This certificate has no scan attached, so it cannot be verified.")
+        )
     before = audit.snapshot(certificate, *CERTIFICATE_REVIEW_FIELDS)
     certificate.status = CertificateStatus.VERIFIED
     certificate.verified_by_id = actor_id
