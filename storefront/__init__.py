@@ -75,6 +75,7 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin.bank_changes import bp as admin_bank_bp
     from .admin.policy_pages import bp as admin_pages_bp
     from .admin.routes import bp as admin_bp
     from .auth.account_routes import bp as account_bp
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard_bp,
         admin_bp,
         admin_pages_bp,
+        admin_bank_bp,
         pages_bp,
     ):
         app.register_blueprint(blueprint)

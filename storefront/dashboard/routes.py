@@ -1,6 +1,6 @@
 """The producer dashboard blueprint. Its views live in dashboard/views/, one module per area
 (overview, products, stock, orders, payouts, team); importing them registers their routes."""
 
-from .views import bp, orders, overview, payouts, products, stock, team  # noqa: F401
+from .views import bank, bp, orders, overview, payouts, products, stock, team  # noqa: F401
 
 __all__ = ["bp"]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..errors import ValidationFailed
 from ..money import apply_rate_bp
 from ..orders.models import PaymentMethod, ProducerOrder
+from .bank_details import check_payable
 from .models import LedgerEntry, LedgerKind, Payout, Producer
 
 
@@ -114,6 +115,7 @@ def balance(session: Session, producer_id: int, *conditions) -> int:
 def record_payout(
     session: Session, producer: Producer, amount: int, bank_reference: str, actor_id: int | None
 ) -> Payout:
+    check_payable(producer)
     if amount <= 0:
         raise ValidationFailed(_l("A payout must be a positive amount."))
     if not bank_reference.strip():

@@ -51,6 +51,13 @@ class Producer(TimestampMixin, db.Model):
     bank_name: Mapped[str | None] = mapped_column(String(120))
     bank_account: Mapped[str | None] = mapped_column(String(40))
     bank_account_name: Mapped[str | None] = mapped_column(String(120))
+    # The live bank details above are only ever written by an admin. A producer's own change
+    # waits here until an admin approves it; payouts are refused while one is waiting.
+    bank_bin: Mapped[str | None] = mapped_column(String(8))
+    pending_bank_bin: Mapped[str | None] = mapped_column(String(8))
+    pending_bank_account: Mapped[str | None] = mapped_column(String(40))
+    pending_bank_account_name: Mapped[str | None] = mapped_column(String(120))
+    pending_bank_requested_at: Mapped[datetime | None]
     # Search helper: name and place folded (see storefront.text.fold).
     search_text: Mapped[str] = mapped_column(Text, default="")
 

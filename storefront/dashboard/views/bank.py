@@ -1,0 +1,74 @@
+"""The producer's bank account: owners ask for a change; it applies once an admin approves."""
+
+from flask import g, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ...core.uow import done, show_in_form
+from ...errors import DomainError
+from ...extensions import db
+from ...producers import bank_details
+from ...producers.banks import VIETQR_BANKS, bank_name
+from ...producers.models import MemberRole
+from . import bp, producer_view
+
+
+class BankAccountForm(FlaskForm):
+    bank_bin = SelectField(
+        _l("Bank"),
+        choices=[("", _l("Choose your bank"))] + list(VIETQR_BANKS),
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose your bank from the list."))],
+    )
+    account = StringField(
+        _l("Account number"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    holder = StringField(
+        _l("Account holder"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("As the bank prints it, e.g. HTX MAT ONG DONG VAN."),
+    )
+
+
+@bp.route("/dashboard/bank", methods=["GET", "POST"])
+@producer_view
+def bank_account():
+    producer = g.producer
+    is_owner = g.membership.role is MemberRole.OWNER
+    form = BankAccountForm()
+    if is_owner and form.validate_on_submit():
+        try:
+            bank_details.request_change(
+                db.session,
+                producer,
+                current_user.id,
+                form.bank_bin.data,
+                form.account.data,
+                form.holder.data,
+            )
+        except DomainError as error:
+            show_in_form(form, error)
+        else:
+            return done(
+                _(
+                    "Thank you. The new account is used for payouts once an administrator "
+                    "approves it."
+                ),
+                url_for("dashboard.bank_account"),
+            )
+    status = 422 if request.method == "POST" else 200
+    return (
+        render_template(
+            "dashboard/bank.html",
+            form=form,
+            can_edit=is_owner,
+            bank_name=bank_name,
+        ),
+        status,
+    )
