@@ -170,6 +170,7 @@ def index():
         title=_("Sales over the last %(n)d days", n=days),
         revenue_label=_("Bars: revenue per day (đồng)"),
         units_label=_("Line: units sold per day"),
+        locale=str(get_locale()),
     )
     return render_template(
         "dashboard/index.html",
