@@ -7,8 +7,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import ARTIFACTS, PHONE, axe_violations, logged_in_state
-from .journeys import BUYER, add_honey, order_from_page, search_mint_honey_4_stars, submit
+from .conftest import ARTIFACTS, PHONE, Tab, axe_violations, logged_in_state
+from .journeys import (
+    BUYER,
+    add_honey,
+    login_admin,
+    order_from_page,
+    search_mint_honey_4_stars,
+    submit,
+)
 
 ADMIN = ("admin@ocop.example", "admin-demo-2026")
 MEMBER = ("htx.matong@ocop.example", "htx-demo-2026")
@@ -18,10 +25,15 @@ SCREENSHOTS = ARTIFACTS / "readme"
 @pytest.fixture(scope="module")
 def states(browser, shop):
     """Logged-in cookies, once per module (the login form is rate limited)."""
-    return {
-        "member": logged_in_state(browser, shop.base_url, *MEMBER),
-        "admin": logged_in_state(browser, shop.base_url, *ADMIN),
-    }
+    context = browser.new_context(viewport=PHONE)
+    try:
+        # Admins need their second factor (set up on first login): the journey's own steps.
+        tab = Tab(context.new_page(), ARTIFACTS / "phone-admin-login", shop.base_url)
+        login_admin(tab, shop, *ADMIN)
+        admin = context.storage_state()
+    finally:
+        context.close()
+    return {"member": logged_in_state(browser, shop.base_url, *MEMBER), "admin": admin}
 
 
 def inside_viewport(locator) -> bool:
