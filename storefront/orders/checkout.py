@@ -22,6 +22,8 @@ from ..cart import services as cart_services
 from ..cart.models import Cart
 from ..clock import VN_TZ, utcnow
 from ..core import places
+from ..core.hooks import on_commit
+from ..core.observability import ORDERS_PLACED
 from ..errors import PaymentError, ValidationFailed
 from ..money import format_vnd
 from ..producers import inventory
@@ -264,6 +266,7 @@ def place_order(
     session.flush()
 
     emails.order_placed(order)
+    on_commit(session, ORDERS_PLACED.labels(payment_method=order.payment_method.value).inc)
     if order.payment_status is PaymentStatus.COD:
         # Cash orders are confirmed at once: the cooperatives can start now.
         emails.new_sub_orders(order)
