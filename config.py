@@ -39,6 +39,12 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     UPLOAD_MAX_PIXELS = 40_000_000
     UPLOAD_FOLDER = str(BASE_DIR / "static" / "uploads")
+    # Media storage (storefront.storage): "filesystem" (UPLOAD_FOLDER) or "s3".
+    MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    MEDIA_BASE_URL = os.environ.get("MEDIA_BASE_URL", "")
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -117,6 +123,7 @@ class TestingConfig(Config):
     STRIPE_WEBHOOK_SECRET = "whsec_test_secret"  # noqa: S105 (tests sign payloads with it)
     SMTP_HOST = ""
     MAIL_OUTBOX_DIR = ""  # tests read the in-memory outbox
+    MEDIA_STORAGE = "filesystem"
     REDIS_URL = ""
     CELERY_BROKER_URL = ""  # tasks run in process unless a test sets a broker
     CELERY_RESULT_BACKEND = ""

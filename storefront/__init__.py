@@ -71,8 +71,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_tasks(app: Flask) -> None:
+    from .storage import init_storage
     from .tasks import celery_init_app
 
+    init_storage(app)
     celery_init_app(app)
 
 

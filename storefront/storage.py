@@ -35,6 +35,7 @@ class Storage(Protocol):
     def save(self, name: str, data: bytes, content_type: str) -> None: ...
     def read(self, name: str) -> bytes: ...
     def delete(self, *names: str | None) -> None: ...
+    def exists(self, name: str) -> bool: ...
     def url(self, name: str) -> str: ...
     def origin(self) -> str | None: ...
 
@@ -73,6 +74,9 @@ class FilesystemStorage:
             if name:
                 self._path(name).unlink(missing_ok=True)
 
+    def exists(self, name: str) -> bool:
+        return self._path(name).is_file()
+
     def url(self, name: str) -> str:
         return self.base_url + name
 
@@ -105,6 +109,19 @@ class S3Storage:
 
     def read(self, name: str) -> bytes:
         return self._call("get_object", Key=name)["Body"].read()
+
+    def exists(self, name: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=name)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise StorageUnavailable() from error
+        except Exception as error:  # botocore's connection errors
+            raise StorageUnavailable() from error
+        return True
 
     def delete(self, *names: str | None) -> None:
         keys = [{"Key": name} for name in names if name]
@@ -140,7 +157,9 @@ def build_storage(config) -> Storage:
             s3={"addressing_style": "path"},
         ),
     )
-    default_base = f"{endpoint.rstrip('/')}/{bucket}" if endpoint else f"https://{bucket}.s3.amazonaws.com"
+    default_base = (
+        f"{endpoint.rstrip('/')}/{bucket}" if endpoint else f"https://{bucket}.s3.amazonaws.com"
+    )
     return S3Storage(client, bucket, config.get("MEDIA_BASE_URL") or default_base)
 
 
@@ -154,3 +173,32 @@ def storage() -> Storage:
 
 def media_url(name: str | None) -> str:
     return storage().url(name) if name else ""
+
+
+def absolute_media_url(name: str) -> str:
+    """For feeds, emails and og:image: a filesystem URL gets the public host in front."""
+    url = media_url(name)
+    if url.startswith("/"):
+        return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url
+    return url
+
+
+def public_photos_policy(bucket: str) -> dict:
+    """The bucket policy a deployment sets: anyone may read what the app stores (the pages
+    link to it; names are random, as under static/uploads/ on the filesystem), nobody may
+    list the bucket."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "PublicProductPhotos",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": [
+                    f"arn:aws:s3:::{bucket}/{prefix}/*"
+                    for prefix in ("products", "certificates", "demo")
+                ],
+            }
+        ],
+    }

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 _PENDING = "storefront_on_commit"
 _KEYS = "storefront_on_commit_keys"
 _READY = "storefront_after_commit"
+_UNDO = "storefront_on_rollback"
 
 
 def on_commit(session, callback: Callable[[], None], key: Hashable | None = None) -> None:
@@ -30,9 +31,16 @@ def on_commit(session, callback: Callable[[], None], key: Hashable | None = None
     session.info.setdefault(_PENDING, []).append(callback)
 
 
+def on_rollback(session, callback: Callable[[], None]) -> None:
+    """Run `callback` if the transaction rolls back (undo what cannot roll back with it:
+    a file already stored). Forgotten once it commits."""
+    session.info.setdefault(_UNDO, []).append(callback)
+
+
 @event.listens_for(Session, "after_commit")
 def _commit_succeeded(session):
     session.info.pop(_KEYS, None)
+    session.info.pop(_UNDO, None)
     callbacks = session.info.pop(_PENDING, [])
     if callbacks:
         session.info.setdefault(_READY, []).extend(callbacks)
@@ -42,6 +50,8 @@ def _commit_succeeded(session):
 def _drop_on_rollback(session):
     session.info.pop(_PENDING, None)
     session.info.pop(_KEYS, None)
+    for undo in session.info.pop(_UNDO, []):
+        undo()
 
 
 def run_after_commit(session) -> None:

@@ -80,3 +80,31 @@ def unfeature_lapsed_products() -> int:
     lapsed = unfeature_lapsed(db.session, today_vn())
     db.session.commit()
     return len(lapsed)
+
+
+@shared_task(name="storefront.process_product_image", **RETRYING)
+def process_product_image(image_id: int) -> bool:
+    """Make a photo's thumbnail and WebP versions. Idempotent: a photo already processed, or
+    deleted meanwhile, is left alone; the file names follow from the photo's, so a rerun
+    after a crash overwrites the same files."""
+    from sqlalchemy import update
+
+    from ..catalogue.models import ProductImage
+    from ..dashboard import images
+    from ..storage import StorageUnavailable, storage
+
+    image = db.session.get(ProductImage, image_id)
+    if image is None or image.webp_widths is not None:
+        return False
+    try:
+        thumb, widths = images.make_variants(storage(), image.filename)
+    except StorageUnavailable as error:
+        raise OperationalError("storage", {}, error) from error  # retried with backoff
+    db.session.execute(
+        update(ProductImage)
+        .where(ProductImage.id == image_id, ProductImage.webp_widths.is_(None))
+        .values(thumb_filename=thumb, webp_widths=widths)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return True
