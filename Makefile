@@ -48,8 +48,11 @@ worker: migrate
 	$(BIN)/celery -A storefront.tasks.worker worker --beat --loglevel INFO \
 		--schedule instance/celerybeat-schedule
 
+# Both cores: one pytest-xdist worker per core, each on a database of its own (tests/conftest.py);
+# the browser journeys stay together on one worker (--dist loadgroup).
+PYTEST_WORKERS ?= auto
 test: setup-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -163,12 +163,24 @@ def build_storage(config) -> Storage:
     return S3Storage(client, bucket, config.get("MEDIA_BASE_URL") or default_base)
 
 
+_SETTINGS = ("MEDIA_STORAGE", "UPLOAD_FOLDER", "S3_ENDPOINT_URL", "S3_BUCKET", "MEDIA_BASE_URL")
+
+
 def init_storage(app: Flask) -> None:
-    app.extensions["media_storage"] = build_storage(app.config)
+    _storage_for(app)
+
+
+def _storage_for(app: Flask) -> Storage:
+    # Rebuilt only if the settings change (tests give each test its own upload folder).
+    key = tuple(app.config.get(name) for name in _SETTINGS)
+    cached = app.extensions.get("media_storage")
+    if cached is None or cached[0] != key:
+        cached = app.extensions["media_storage"] = (key, build_storage(app.config))
+    return cached[1]
 
 
 def storage() -> Storage:
-    return current_app.extensions["media_storage"]
+    return _storage_for(current_app._get_current_object())
 
 
 def media_url(name: str | None) -> str:

@@ -35,8 +35,9 @@ def init_security(app: Flask) -> None:
         # and email) would let one attacker lock a real user out.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)
 
-    media = app.extensions.get("media_storage")
-    csp = content_security_policy(media.origin() if media is not None else None)
+    from ..storage import _storage_for
+
+    csp = content_security_policy(_storage_for(app).origin())
 
     @app.after_request
     def set_security_headers(response):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from conftest import ON_POSTGRES, TEST_DATABASE_URL
+from conftest import TEST_DATABASE_URL
 from sqlalchemy import select
 
 from storefront.core.models import EmailStatus, OutboundEmail
@@ -35,7 +35,11 @@ def _redis_up() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(not _redis_up(), reason=f"needs Redis at {BROKER}")
+pytestmark = [
+    pytest.mark.skipif(not _redis_up(), reason=f"needs Redis at {BROKER}"),
+    # The worker is another process: it must see what the test committed.
+    pytest.mark.real_commits,
+]
 
 
 def _wait_for(predicate, timeout=60.0, what="condition"):
@@ -51,16 +55,13 @@ def _wait_for(predicate, timeout=60.0, what="condition"):
 def shop(app_factory, tmp_path):
     queue = f"test-{uuid.uuid4().hex[:10]}"
     outbox = tmp_path / "outbox"
-    database_url = TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'shop.db'}"
-    overrides = {
-        "CELERY_BROKER_URL": BROKER,
-        "CELERY_RESULT_BACKEND": RESULTS,
-        "CELERY_QUEUE": queue,
-        "MAIL_OUTBOX_DIR": str(outbox),
-    }
-    if not ON_POSTGRES:  # the worker needs a database it can open too: a file
-        overrides |= {"SQLALCHEMY_DATABASE_URI": database_url, "SQLALCHEMY_ENGINE_OPTIONS": {}}
-    app = app_factory(**overrides)
+    database_url = TEST_DATABASE_URL  # this run's database (a file on SQLite)
+    app = app_factory(
+        CELERY_BROKER_URL=BROKER,
+        CELERY_RESULT_BACKEND=RESULTS,
+        CELERY_QUEUE=queue,
+        MAIL_OUTBOX_DIR=str(outbox),
+    )
     env = {
         **os.environ,
         "STOREFRONT_CONFIG": "development",
