@@ -172,9 +172,10 @@ def checkout():
             error = str(failure.message)
             summary = cart_services.summarize(db.session, current_cart(), settings.shipping)
         else:
-            db.session.commit()
             if order.payment_method is PaymentMethod.CARD:
+                db.session.commit()  # the order exists before the buyer is sent to Stripe
                 return _start_card_payment(order)
+            # The request's unit of work commits (core/uow.py) once the redirect is built.
             flash(_("Thank you! Your order %(number)s is placed.", number=order.number), "success")
             return redirect(_detail_url(order), code=303)
     status = 422 if request.method == "POST" else 200
