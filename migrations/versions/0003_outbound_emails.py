@@ -1,7 +1,7 @@
 """Outbound email outbox: emails written with their event, sent by a task
 
-Revision ID: 0002_outbound_emails
-Revises: 0001
+Revision ID: 0003_outbound_emails
+Revises: 0002_cart_placed_order
 Create Date: 2026-12-03 07:41:26.219589
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_outbound_emails'
-down_revision = '0001'
+revision = '0003_outbound_emails'
+down_revision = '0002_cart_placed_order'
 branch_labels = None
 depends_on = None
 
