@@ -1,7 +1,7 @@
 """Outbound email outbox: emails written with their event, sent by a task
 
-Revision ID: 0003_outbound_emails
-Revises: 0002_cart_placed_order
+Revision ID: 0004_outbound_emails
+Revises: 0003_accounts
 Create Date: 2026-12-03 07:41:26.219589
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0003_outbound_emails'
-down_revision = '0002_cart_placed_order'
+revision = '0004_outbound_emails'
+down_revision = '0003_accounts'
 branch_labels = None
 depends_on = None
 
