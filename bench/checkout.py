@@ -357,6 +357,7 @@ def run(args, workdir, log) -> dict:
             ):
                 measured = _drive(base, args.orders, pick, form, max(args.time_cap, 60))
             audit = _audit(url, stocks)
+            print(f"  {measured} oversold={audit['oversold']}", flush=True)
             results[scenario].append(
                 {
                     "workers": workers,
