@@ -51,6 +51,9 @@ class Config:
     # guesser spend two limits across a minute boundary (and made the throttle tests depend
     # on which second of the minute they ran in).
     RATELIMIT_STRATEGY = "moving-window"
+    # Its own keys: a fixed window's counters (left in Redis by the previous release) are
+    # another Redis type under the same names, and would fail every check until they expire.
+    RATELIMIT_KEY_PREFIX = "moving"
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
     REGISTER_RATE_LIMIT = "5 per minute; 30 per hour"
 

@@ -1,7 +1,7 @@
 """Accounts: plain functions, the caller commits."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utcnow
@@ -20,7 +20,8 @@ def normalise_email(email: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    # Stored lower-cased (a CHECK in the schema), so the unique index on email serves this.
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def hash_password(password: str) -> str:
