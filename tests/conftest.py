@@ -53,6 +53,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With `--dist loadgroup` (as `make test` runs): every browser journey on one worker, so a
+    run starts one shop and one Chromium, not one per worker; every other test is handed out
+    one at a time. (xdist's own loadgroup marks node ids in a way pytest 9 no longer reads.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class JourneysTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+    return JourneysTogether(config, log)
+
+
 def pytest_sessionstart(session):
     """Compile the Vietnamese catalogues, so a bare `pytest` sees the same UI as `make test`."""
     from babel.messages.mofile import write_mo
