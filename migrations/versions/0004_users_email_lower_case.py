@@ -4,8 +4,8 @@ SQLite cannot reflect expression indexes, so every autogenerate comparison there
 skipped the index. The app already stores emails lower-cased; a CHECK now holds every writer
 to it, and the plain unique constraint is then unique regardless of case, on both databases.
 
-Revision ID: 0002_users_email_lower_case
-Revises: 0001
+Revision ID: 0004_users_email_lower_case
+Revises: 0003_accounts
 Create Date: 2026-12-03 08:25:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_users_email_lower_case'
-down_revision = '0001'
+revision = '0004_users_email_lower_case'
+down_revision = '0003_accounts'
 branch_labels = None
 depends_on = None
 
