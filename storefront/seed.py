@@ -302,18 +302,17 @@ def _certify(product: Product, position: int, cert) -> None:
 
 
 def _demo_scan(number: str, stars: int) -> str:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"scan-{number.lower()}.png"
-    if not (folder / name).exists():
+    store = storage()
+    name = f"demo/scan-{number.lower()}.png"
+    if not store.exists(name):
         image = Image.new("RGB", (600, 840), "#fffdf5")
         draw = ImageDraw.Draw(image)
         draw.rectangle((20, 20, 580, 820), outline="#a33", width=6)
         draw.text((60, 80), "GIAY CHUNG NHAN OCOP (DEMO)", fill="#a33")
         draw.text((60, 140), number, fill="#333")
         draw.text((60, 200), "*" * stars, fill="#c90")
-        image.save(folder / name, optimize=True)
-    return f"demo/{name}"
+        store.save(name, _png(image), "image/png")
+    return name
 
 
 def _seed_accounts(honey_producer: Producer) -> int:
