@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ...core.uow import done, show_in_form
@@ -20,7 +21,8 @@ from . import bp, producer_view
 class BankAccountForm(FlaskForm):
     bank_bin = SelectField(
         _l("Bank"),
-        choices=[("", _l("Choose your bank"))] + list(VIETQR_BANKS),
+        choices=[SelectChoice("", _l("Choose your bank"))]
+        + [SelectChoice(code, name) for code, name in VIETQR_BANKS],
         validate_choice=False,
         validators=[DataRequired(message=_l("Choose your bank from the list."))],
     )
