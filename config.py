@@ -73,8 +73,11 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
 
-    # Each worker caches listing ids and facet counts this long; rows themselves are always fresh.
-    CATALOGUE_CACHE_SECONDS = _int_env("CATALOGUE_CACHE_SECONDS", 60)
+    # The catalogue cache (catalogue/cache.py): Redis at REDIS_URL, shared by every worker, or
+    # in-process without it. Keys carry the catalogue version, so entries are never stale; this
+    # only bounds how long unused ones stay. 0 turns the cache off.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    CATALOGUE_CACHE_SECONDS = _int_env("CATALOGUE_CACHE_SECONDS", 600)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     HSTS = False
     # How many reverse proxies sit in front of gunicorn and set X-Forwarded-For/-Proto.
@@ -93,7 +96,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
-    CATALOGUE_CACHE_SECONDS = 0  # every test sees its own writes at once
+    REDIS_URL = ""  # the cache is off in tests (NullCache) unless a test sets CACHE_TYPE
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = "whsec_test_secret"  # noqa: S105 (tests sign payloads with it)
     SMTP_HOST = ""

@@ -1,23 +1,19 @@
 """Fill a database with the demo catalogue plus N generated products, fast enough for 100,000.
 
-Products, images, certificates and search tokens go in as bulk INSERTs with explicit ids;
-the search tokens come from the catalogue's own `search_token_rows`, so the benchmark
-searches exactly the index the shop builds.
+Products, images and certificates go in as bulk INSERTs with explicit ids; the database's own
+triggers index them for search (catalogue/search.py), as they do for the shop.
 """
 
 import random
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select, text
 
-from storefront.catalogue.indexing import search_token_rows
 from storefront.catalogue.models import (
     Certificate,
     CertificateStatus,
     Product,
     ProductImage,
-    ProductSearchToken,
     ProductStatus,
 )
 from storefront.clock import utcnow
@@ -25,7 +21,7 @@ from storefront.core import places
 from storefront.extensions import db
 from storefront.producers.models import Producer, ProducerKind, ProducerStatus
 from storefront.seed import seed_demo
-from storefront.text import fold, slugify
+from storefront.text import slugify
 
 KINDS = [
     ("Mật ong", "food", "raw_preprocessed", "hũ 500 ml"),
@@ -106,7 +102,6 @@ def _producers(rng: random.Random, count: int) -> list[Producer]:
             ward_code=ward,
             historical_address=f"xã {place}",
             status=ProducerStatus.APPROVED,
-            search_text=fold(name),
         )
         db.session.add(producer)
         made.append(producer)
@@ -126,7 +121,7 @@ def seed(total_products: int, rng_seed: int = 2026) -> dict:
     today = date.today()
     now = utcnow()
     for start in range(0, wanted, BATCH):
-        products, images, certificates, tokens = [], [], [], []
+        products, images, certificates = [], [], []
         for offset in range(start, min(start + BATCH, wanted)):
             product_id = next_id + offset
             kind, group, subgroup, unit = rng.choice(KINDS)
@@ -152,8 +147,6 @@ def seed(total_products: int, rng_seed: int = 2026) -> dict:
                     "lead_time_days": 30 if stock == 0 and group == "handicraft" else None,
                     "status": ProductStatus.ACTIVE,
                     "featured": False,
-                    "name_folded": fold(name),
-                    "search_text": fold(f"{name} {description} {producer.name}"),
                     "created_at": now - timedelta(minutes=wanted - offset),
                 }
             )
@@ -183,13 +176,10 @@ def seed(total_products: int, rng_seed: int = 2026) -> dict:
                         "status": CertificateStatus.VERIFIED,
                     }
                 )
-            shape = SimpleNamespace(name=name, description=description, producer=producer)
-            tokens += [{"product_id": product_id, **row} for row in search_token_rows(shape)]
         db.session.execute(insert(Product), products)
         db.session.execute(insert(ProductImage), images)
         if certificates:
             db.session.execute(insert(Certificate), certificates)
-        db.session.execute(insert(ProductSearchToken), tokens)
     if db.engine.dialect.name == "postgresql":
         # Explicit ids leave the sequence behind; the shop must still be able to insert.
         db.session.execute(
@@ -197,5 +187,4 @@ def seed(total_products: int, rng_seed: int = 2026) -> dict:
         )
     return {
         "products": db.session.scalar(select(func.count()).select_from(Product)),
-        "search_tokens": db.session.scalar(select(func.count()).select_from(ProductSearchToken)),
     }

@@ -4,11 +4,11 @@ from .admin.models import AuditEvent
 from .auth.models import Address, User, UserRole
 from .cart.models import Cart, CartLine
 from .catalogue.models import (
+    CatalogueState,
     Certificate,
     CertificateStatus,
     Product,
     ProductImage,
-    ProductSearchToken,
     ProductStatus,
 )
 from .orders.models import (
@@ -42,6 +42,7 @@ __all__ = [
     "AuditEvent",
     "Cart",
     "CartLine",
+    "CatalogueState",
     "Certificate",
     "CertificateStatus",
     "Invitation",
@@ -62,7 +63,6 @@ __all__ = [
     "ProducerStatus",
     "Product",
     "ProductImage",
-    "ProductSearchToken",
     "ProductStatus",
     "Refund",
     "StockMovement",

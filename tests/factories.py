@@ -20,7 +20,6 @@ from storefront.models import (
     User,
     UserRole,
 )
-from storefront.text import fold
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 # scrypt is slow by design; hash once for the whole test run.
@@ -60,7 +59,6 @@ class ProducerFactory(BaseFactory):
     province_code = 8  # Tuyên Quang
     ward_code = 721  # Xã Đồng Văn
     historical_address = "huyện Đồng Văn, tỉnh Hà Giang"
-    search_text = factory.LazyAttribute(lambda o: fold(o.name))
 
 
 class ProducerMemberFactory(BaseFactory):
@@ -88,8 +86,6 @@ class ProductFactory(BaseFactory):
     stock_reserved = 0
     low_stock_threshold = 3
     status = ProductStatus.ACTIVE
-    name_folded = factory.LazyAttribute(lambda o: fold(o.name))
-    search_text = factory.LazyAttribute(lambda o: fold(f"{o.name} {o.description}"))
 
 
 class CertificateFactory(BaseFactory):

@@ -9,7 +9,8 @@ from ..clock import today_vn
 from ..core.places import place_label, province_name, ward_name
 from ..money import format_vnd
 from . import queries
-from .cache import catalogue_cache
+from .cache import cached
+from .cards import in_english
 from .forms import MESSAGES, is_slug, parse_listing_args, parse_page
 from .openapi import openapi_document
 from .routes import certificate_status, group_label, public_url
@@ -134,12 +135,11 @@ def products():
             {name: str(message) for name, message in parsed.errors.items()},
         )
     today = today_vn()
-    page = queries.search_products(
-        parsed.filters,
-        today,
-        per_page=parsed.per_page or queries.PER_PAGE,
-        with_facets=False,
-        cache=catalogue_cache(),
+    size = parsed.per_page or queries.PER_PAGE
+    page = cached(
+        "api-listing",
+        (parsed.filters, today, size),
+        lambda: queries.search_products(parsed.filters, today, per_page=size, with_facets=False),
     )
     if page.ignored:
         return _error(
@@ -148,7 +148,8 @@ def products():
             _("Some query arguments are not valid."),
             {name: str(MESSAGES[name]) for name in page.ignored},
         )
-    return jsonify(_page_json([product_json(p, today) for p in page.items], page))
+    items = [product_json(p, today) for p in queries.load_public(page.ids)]
+    return jsonify(_page_json(items, page))
 
 
 @bp.get("/products/<slug>")
@@ -172,9 +173,8 @@ def producers():
                 {"per_page": str(parsed.errors["per_page"])},
             )
         per_page = parsed.per_page
-    page = queries.list_producers(
-        page=parse_page(request.args.get("page")), per_page=per_page, cache=catalogue_cache()
-    )
+    number = parse_page(request.args.get("page"))
+    page = cached("producers", (number, per_page), lambda: queries.list_producers(number, per_page))
     items = [producer_json(p) | {"product_count": count} for p, count in page.items]
     return jsonify(_page_json(items, page))
 
@@ -192,6 +192,24 @@ def producer(slug: str):
         for c in queries.producer_certificates(found)
     ]
     return jsonify(data)
+
+
+@bp.get("/search/suggest")
+def suggest():
+    """Products and producers for the search box as the buyer types (at most 8)."""
+    # The listing's own cleaning of q: control characters out, bounded, spaces collapsed.
+    q = parse_listing_args({"q": request.args.get("q", "")}).filters.q
+    found = cached("suggest", (q,), lambda: queries.suggestions(q))
+    english = in_english()
+    items = [
+        {
+            "type": item.type,
+            "name": (item.name_en if english and item.name_en else item.name),
+            "url": url_for(f"catalogue.{item.type}", slug=item.slug),
+        }
+        for item in found
+    ]
+    return jsonify({"items": items})
 
 
 @bp.get("/openapi.json")

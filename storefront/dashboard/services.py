@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 
 from ..auth.models import User, UserRole
 from ..catalogue import ocop
-from ..catalogue.indexing import refresh_search_fields
 from ..catalogue.models import Certificate, CertificateStatus, Product, ProductImage, ProductStatus
 from ..clock import utcnow
 from ..core.hooks import on_commit
-from ..core.places import is_valid_place, place_label
+from ..core.places import is_valid_place
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..mail import queue_email
 from ..orders import routing
@@ -36,7 +35,7 @@ from ..producers.models import (
     ProducerStatus,
     StockReason,
 )
-from ..text import fold, slugify
+from ..text import slugify
 from . import images
 
 INVITATION_VALID_DAYS = 14
@@ -104,7 +103,6 @@ def apply_for_producer(session: Session, user: User, data: ProducerApplication) 
         contact_name=(data.contact_name or "").strip() or user.name,
         contact_phone=(data.contact_phone or "").strip() or user.phone,
         contact_email=(data.contact_email or "").strip().lower() or user.email,
-        search_text=fold(f"{name} {place_label(data.province_code, data.ward_code)}"),
     )
     session.add(producer)
     session.flush()
@@ -184,7 +182,6 @@ def create_product(
         stock_reserved=0,
     )
     _apply_input(product, data)
-    refresh_search_fields(product)
     session.add(product)
     session.flush()
     if initial_stock:
@@ -199,7 +196,6 @@ def update_product(
     _check_product(data)
     _apply_input(product, data)
     product.updated_at = utcnow()
-    refresh_search_fields(product)
     session.flush()
 
 

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from storefront.catalogue.queries import ProductFilters, search_products
 from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.models import (
@@ -55,7 +56,10 @@ def test_create_product_is_a_draft_with_initial_stock_in_the_ledger(client, logi
         10,
         2,
     )
-    assert product.name_folded == "mat ong bac ha dong van"  # search fields refreshed
+    product.status = ProductStatus.ACTIVE  # once published, search finds it
+    db.session.commit()
+    found = search_products(ProductFilters(q="bac ha dong van"), today_vn(), with_facets=False)
+    assert found.ids == [product.id]
     movement = db.session.scalar(
         select(StockMovement).where(StockMovement.product_id == product.id)
     )
