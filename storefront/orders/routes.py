@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import Address
 from ..cart import services as cart_services
 from ..cart.session import current_cart
+from ..core.pagination import paginate
 from ..errors import DomainError
 from ..extensions import db
 from . import bank_transfer, cancellation, fulfilment, payments
@@ -243,13 +244,14 @@ def transfer_qr(number: str):
 @bp.get("/account/orders")
 @login_required
 def account_orders():
-    page = db.paginate(
+    page = paginate(
+        db.session,
         select(Order)
         .where(Order.user_id == current_user.id)
         .options(selectinload(Order.sub_orders))
         .order_by(Order.id.desc()),
+        request.args.get("page", 1, type=int),
         per_page=20,
-        error_out=False,
     )
     return render_template(
         "orders/account_orders.html",
