@@ -65,6 +65,7 @@ def producer_json(producer, detail: bool = False) -> dict:
     data = {
         "slug": producer.slug,
         "name": producer.name,
+        "name_en": producer.name_en,
         "kind": producer.kind.value,
         "url": public_url("catalogue.producer", slug=producer.slug),
         "province_code": producer.province_code,
@@ -76,6 +77,7 @@ def producer_json(producer, detail: bool = False) -> dict:
     }
     if detail:
         data["story"] = producer.story
+        data["story_en"] = producer.story_en
     return data
 
 
@@ -89,6 +91,7 @@ def product_json(product, on, detail: bool = False) -> dict:
         "id": product.id,
         "slug": product.slug,
         "name": product.name,
+        "name_en": product.name_en,
         "url": public_url("catalogue.product", slug=product.slug),
         "group": product.group,
         "group_label": group_label(product.group),
@@ -110,6 +113,7 @@ def product_json(product, on, detail: bool = False) -> dict:
     }
     if detail:
         data["description"] = product.description
+        data["description_en"] = product.description_en
         data["images"] = [image_json(image) for image in product.images]
     return data
 

@@ -441,25 +441,23 @@ class Suggestion(NamedTuple):
 
 
 def suggestions(q: str, limit: int = SUGGEST_LIMIT) -> list[Suggestion]:
-    """Up to `limit` public producers and products for the search box: producers whose name
-    has a word starting with the query's last word (at most SUGGEST_PRODUCERS), then the
-    best-ranked products (near misses of the names when nothing matches)."""
+    """Up to `limit` public producers and products for the search box: producers with a word
+    starting with each word typed (at most SUGGEST_PRODUCERS), then the best-ranked products
+    (near misses of the names when nothing matches, on PostgreSQL)."""
     query = parse_query(q)
     if query is None:
         return []
     search = get_backend(db.session)
-    last = query.words[-1]  # a-z and 0-9 only: nothing for LIKE to interpret
+    # Words are a-z and 0-9 only: nothing for LIKE to interpret.
+    words = [
+        or_(Producer.search_text.like(f"{word}%"), Producer.search_text.like(f"% {word}%"))
+        for word in query.words
+    ]
     found = [
         Suggestion("producer", slug, name, name_en)
         for slug, name, name_en in db.session.execute(
             select(Producer.slug, Producer.name, Producer.name_en)
-            .where(
-                Producer.status == ProducerStatus.APPROVED,
-                or_(
-                    Producer.search_text.like(f"{last}%"),
-                    Producer.search_text.like(f"% {last}%"),
-                ),
-            )
+            .where(Producer.status == ProducerStatus.APPROVED, *words)
             .order_by(Producer.name, Producer.id)
             .limit(min(SUGGEST_PRODUCERS, limit))
         )

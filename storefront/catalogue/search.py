@@ -77,9 +77,10 @@ def parse_query(q: str | None) -> SearchQuery | None:
     return SearchQuery(tuple(folded[:MAX_TERMS]), " ".join(raw[:MAX_TERMS]))
 
 
-def _is_prefix(word: str) -> bool:
-    # A one-letter prefix would match most of the catalogue.
-    return len(word) >= 2
+def _last_is_prefix(query: SearchQuery) -> bool:
+    # Alone, a one-letter prefix would match most of the catalogue; after other words it is
+    # what someone typing "mat o" means.
+    return len(query.words[-1]) >= 2 or len(query.words) > 1
 
 
 # Words for each OCOP group and subgroup, in both languages (part of weight B), so "vải lanh"
@@ -197,7 +198,7 @@ class PostgresSearch:
 
     def _tsquery(self, query: SearchQuery):
         words = list(query.words)
-        last = words[-1] + (":*" if _is_prefix(words[-1]) else "")
+        last = words[-1] + (":*" if _last_is_prefix(query) else "")
         # Words are a-z and 0-9 only (parse_query), so they cannot carry tsquery syntax.
         tsquery = " & ".join([*words[:-1], last])
         return func.to_tsquery(literal_column("'simple'::regconfig"), tsquery)
@@ -325,7 +326,7 @@ class SqliteSearch:
     def _match(self, query: SearchQuery) -> str:
         # Quoted words (a-z, 0-9 only): FTS5 syntax cannot get in. Implicit AND between them.
         words = [f'"{word}"' for word in query.words]
-        if _is_prefix(query.words[-1]):
+        if _last_is_prefix(query):
             words[-1] += "*"
         return " ".join(words)
 

@@ -69,6 +69,8 @@ class ProducerApplication:
     contact_name: str | None
     contact_phone: str | None
     contact_email: str | None
+    name_en: str | None = None
+    story_en: str | None = None
 
 
 def apply_for_producer(session: Session, user: User, data: ProducerApplication) -> Producer:
@@ -88,6 +90,8 @@ def apply_for_producer(session: Session, user: User, data: ProducerApplication) 
         kind=data.kind,
         status=ProducerStatus.PENDING,
         story=data.story.strip(),
+        name_en=(data.name_en or "").strip() or None,
+        story_en=(data.story_en or "").strip() or None,
         province_code=data.province_code,
         ward_code=data.ward_code,
         street=(data.street or "").strip() or None,
@@ -117,6 +121,8 @@ class ProductInput:
     unit: str
     price: int
     description: str = ""
+    name_en: str | None = None
+    description_en: str | None = None
     made_to_order: bool = False
     lead_time_days: int | None = None
     season_start_month: int | None = None
@@ -148,6 +154,8 @@ def _apply_input(product: Product, data: ProductInput) -> None:
     product.unit = data.unit.strip()
     product.price = data.price
     product.description = data.description.strip()
+    product.name_en = (data.name_en or "").strip() or None
+    product.description_en = (data.description_en or "").strip() or None
     product.made_to_order = data.made_to_order
     product.lead_time_days = data.lead_time_days if data.made_to_order else None
     product.season_start_month = data.season_start_month

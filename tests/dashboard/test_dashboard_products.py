@@ -391,3 +391,17 @@ def test_edit_form_shows_the_stored_values(client, login_a):
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Product, product.id).season_start_month == 10
+
+
+def test_english_name_and_description_are_saved_and_can_be_cleared(client, login_a):
+    response = _new_product(
+        client, name_en="  Dong Van mint honey ", description_en="From wild mint."
+    )
+    assert response.status_code == 303
+    product = db.session.scalar(select(Product).where(Product.name == VALID["name"]))
+    assert (product.name_en, product.description_en) == ("Dong Van mint honey", "From wild mint.")
+    form = client.get(f"/dashboard/products/{product.id}").get_data(as_text=True)
+    assert 'value="Dong Van mint honey"' in form and 'lang="en"' in form
+    client.post(f"/dashboard/products/{product.id}", data={**VALID, "name_en": ""})
+    db.session.expire_all()
+    assert product.name_en is None and product.description_en is None
