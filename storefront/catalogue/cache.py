@@ -116,12 +116,12 @@ def _note_bulk_changes(state):
 
 @event.listens_for(Session, "before_commit")
 def _bump_version(session):
-    # Pending objects are flushed after this hook: look at them too. The row is locked only
-    # from here to the commit.
-    pending = [*session.new, *session.dirty, *session.deleted]
-    if session.info.get(_CHANGED) or _touches_public(pending):
+    # Flush first, so the bump is the transaction's last statement: its row lock is taken
+    # after every other lock and held only until the commit, so concurrent writers queue on
+    # it briefly and can never deadlock through it.
+    session.flush()
+    if session.info.pop(_CHANGED, False):
         session.execute(_BUMP)
-        session.info.pop(_CHANGED, None)
 
 
 @event.listens_for(Session, "after_commit")
