@@ -78,6 +78,8 @@ class Config:
     # only bounds how long unused ones stay. 0 turns the cache off.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     CATALOGUE_CACHE_SECONDS = _int_env("CATALOGUE_CACHE_SECONDS", 600)
+    # Several shops (or a rebuilt database, whose version starts again) on one Redis.
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "ocop:")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     HSTS = False
     # How many reverse proxies sit in front of gunicorn and set X-Forwarded-For/-Proto.
