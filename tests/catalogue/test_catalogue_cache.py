@@ -13,7 +13,6 @@ from storefront.catalogue.models import CatalogueState, Product
 from storefront.extensions import db
 from storefront.models import ProducerStatus
 from tests.catalogue.factories_catalogue import CertificateFactory, make_product
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL
 from tests.factories import AdminFactory
 
 # The catalogue's own Redis database for tests (the rate-limit test flushes its own).
@@ -36,12 +35,11 @@ def featured_names(html: str) -> list[str]:
     return re.findall(r'class="product-card-name">([^<]+)<', section.group() if section else "")
 
 
+@pytest.mark.real_commits  # two apps, each with its own connections, on one database
 @pytest.mark.skipif(not _redis_available(), reason=f"needs Redis at {REDIS_URL}")
-def test_a_featured_product_shows_on_every_worker_at_the_next_request(app_factory, tmp_path):
+def test_a_featured_product_shows_on_every_worker_at_the_next_request(app_factory):
     prefix = f"test-{uuid.uuid4().hex}:"
-    database = TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'shop.db'}"
     options = {
-        "SQLALCHEMY_DATABASE_URI": database,
         "CACHE_TYPE": "RedisCache",
         "CACHE_REDIS_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": prefix,

@@ -61,11 +61,12 @@ def _page_statement(filters: ProductFilters):
     def record(conn, cursor, statement, parameters, context, executemany):
         seen.append((statement, parameters))
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    engine = db.session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", record)
     try:
         search_products(filters, today_vn())
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(engine, "before_cursor_execute", record)
     pages = [(s, p) for s, p in seen if "ORDER BY" in s and "LIMIT" in s]
     assert len(pages) == 1, seen
     return pages[0]
@@ -73,9 +74,9 @@ def _page_statement(filters: ProductFilters):
 
 def _plan(filters: ProductFilters) -> dict:
     statement, parameters = _page_statement(filters)
-    with db.engine.connect() as connection:
-        rows = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters)
-        plan = rows.scalar()
+    # The test's own connection: it sees the uncommitted catalogue and its statistics.
+    connection = db.session.connection()
+    plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
     return plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]
 
 
