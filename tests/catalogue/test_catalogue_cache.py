@@ -9,7 +9,9 @@ import pytest
 import redis
 from sqlalchemy import select, update
 
+from storefront.admin import services
 from storefront.catalogue.models import CatalogueState, Product
+from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.models import ProducerStatus
 from tests.catalogue.factories_catalogue import CertificateFactory, make_product
@@ -53,19 +55,19 @@ def test_a_featured_product_shows_on_every_worker_at_the_next_request(app_factor
             CertificateFactory(product=product, stars=4)
             admin = AdminFactory()
             db.session.commit()
-            product_id, admin_id = product.id, admin.get_id()
+            product_id, admin_id = product.id, admin.id
 
         clients = [worker.test_client() for worker in workers]
         for client in clients:  # both workers have the home page cached without it
             for _ in range(2):
                 assert "Khăn thêu Sà Phìn" not in featured_names(client.get("/").text)
 
-        admin_client = clients[0]
-        with admin_client.session_transaction() as session:
-            session["_user_id"] = admin_id
-            session["_fresh"] = True
-        response = admin_client.post("/admin/featured", data={"product_id": product_id})
-        assert response.status_code == 303
+        # The admin's featuring service on worker 0, committed as its request would.
+        with workers[0].app_context():
+            product = db.session.get(Product, product_id)
+            services.feature_product(db.session, product, admin_id, today_vn())
+            db.session.commit()
+            assert db.session.get(Product, product_id).featured
 
         for request in range(20):
             html = clients[request % 2].get("/").text
