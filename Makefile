@@ -39,7 +39,7 @@ run: seed
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - "storefront:create_app()"
 
 # Both cores: one pytest-xdist worker per core, each on a database of its own (tests/conftest.py);
-# the browser journeys stay together on one worker (--dist loadgroup).
+# the browser journeys stay together on one worker (--dist loadgroup, see tests/conftest.py).
 PYTEST_WORKERS ?= auto
 test: setup-dev
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)

@@ -53,6 +53,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With `--dist loadgroup` (as `make test` runs): every browser journey on one worker, so a
+    run starts one shop and one Chromium, not one per worker; every other test is handed out
+    one at a time. (xdist's own loadgroup marks node ids in a way pytest 9 no longer reads.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class JourneysTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+    return JourneysTogether(config, log)
+
+
 def pytest_sessionstart(session):
     """Compile the Vietnamese catalogues, so a bare `pytest` sees the same UI as `make test`."""
     from babel.messages.mofile import write_mo
@@ -278,8 +294,7 @@ def building_apps(config_for, client_class=None, isolation=None):
     """Yield build(**overrides) -> app, each on the run's schema with this test's isolation
     (db_isolation; without one, tables are emptied after); dispose them after."""
     made = []
-    owned = isolation is None
-    isolation = RealCommits() if owned else isolation
+    isolation = RealCommits() if isolation is None else isolation
 
     def build(**overrides):
         app = _new_app(config_for(**overrides), client_class)
@@ -290,8 +305,9 @@ def building_apps(config_for, client_class=None, isolation=None):
     try:
         yield build
     finally:
-        if owned:
-            isolation.end()
+        # Before the engines go: a connection still checked out of a disposed pool is left
+        # for the garbage collector to close (a ResourceWarning with psycopg).
+        isolation.end()
         for app in made:
             with app.app_context():
                 db.session.remove()

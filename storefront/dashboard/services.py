@@ -418,7 +418,7 @@ def invite_member(
         select(func.count())
         .select_from(ProducerMember)
         .join(User, User.id == ProducerMember.user_id)
-        .where(ProducerMember.producer_id == producer.id, func.lower(User.email) == email)
+        .where(ProducerMember.producer_id == producer.id, User.email == email)
     )
     if already:
         raise FieldError("email", _l("This person is already a member."))
