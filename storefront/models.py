@@ -11,6 +11,7 @@ from .catalogue.models import (
     ProductImage,
     ProductStatus,
 )
+from .core.models import EmailStatus, OutboundEmail
 from .orders.models import (
     Order,
     OrderEvent,
@@ -45,6 +46,7 @@ __all__ = [
     "CatalogueState",
     "Certificate",
     "CertificateStatus",
+    "EmailStatus",
     "Invitation",
     "LedgerEntry",
     "LedgerKind",
@@ -52,6 +54,7 @@ __all__ = [
     "Order",
     "OrderEvent",
     "OrderLine",
+    "OutboundEmail",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",

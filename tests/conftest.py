@@ -17,13 +17,13 @@ from flask import g, has_app_context
 from flask import globals as flask_globals
 from flask.testing import FlaskClient
 from flask_sqlalchemy.query import Query
-from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from config import TestingConfig
 from storefront import create_app
+from storefront.core.hooks import CommitHookSession
 from storefront.extensions import db
 
 # Under pytest-xdist each worker ("gw0", "gw1", ...) has a database of its own.
@@ -166,8 +166,9 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
-class _TestTransactionSession(FlaskSession):
-    """Flask-SQLAlchemy's session, but every statement goes through the test's connection."""
+class _TestTransactionSession(CommitHookSession):
+    """The app's session class (Flask-SQLAlchemy's, running on_commit callbacks once commit()
+    has returned), but every statement goes through the test's connection."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         return bind if bind is not None else self.bind

@@ -12,6 +12,7 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..storage import storage
 from .models import is_low_stock
 
 
@@ -59,6 +60,7 @@ def stock_status(product) -> tuple[str, str]:
 
 def product_cards(rows) -> list[ProductCard]:
     """Cards for card rows (queries.CardRow), in order."""
+    uploads = storage().url("")  # the prefix every stored name is appended to
     placeholder = url_for("static", filename="img/product-placeholder.svg")
     cards = []
     for row in rows:
@@ -70,7 +72,7 @@ def product_cards(rows) -> list[ProductCard]:
                 slug=row.slug,
                 name=name,
                 url=url_for("catalogue.product", slug=row.slug),
-                image_src=url_for("static", filename="uploads/" + thumb) if thumb else placeholder,
+                image_src=uploads + thumb if thumb else placeholder,
                 image_alt=row.image_alt or name,
                 producer_name=row.producer_name,
                 stars=row.stars,

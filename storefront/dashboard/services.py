@@ -19,7 +19,7 @@ from ..auth.models import User, UserRole
 from ..catalogue import ocop
 from ..catalogue.models import Certificate, CertificateStatus, Product, ProductImage, ProductStatus
 from ..clock import utcnow
-from ..core.hooks import on_commit
+from ..core.hooks import on_commit, on_rollback
 from ..core.places import is_valid_place
 from ..errors import FieldError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..mail import queue_email
@@ -35,8 +35,12 @@ from ..producers.models import (
     ProducerStatus,
     StockReason,
 )
+from ..storage import Storage
+from ..tasks import enqueue
 from ..text import slugify
 from . import images
+
+PROCESS_IMAGE_TASK = "storefront.process_product_image"
 
 INVITATION_VALID_DAYS = 14
 
@@ -224,13 +228,15 @@ def add_product_image(
     product: Product,
     data: bytes,
     alt: str,
-    upload_folder: str,
+    store: Storage,
     max_pixels: int,
 ) -> ProductImage:
     _ensure_own(producer, product.producer_id)
     if len(product.images) >= 12:
         raise ValidationFailed(_l("A product can have at most 12 photos. Remove one first."))
-    stored = images.store_image(data, upload_folder, "products", max_pixels)
+    stored = images.store_image(data, store, "products", max_pixels)
+    # If the transaction does not commit, the stored file goes too: nothing half-stored.
+    on_rollback(session, lambda: store.delete(stored.filename))
     position = max((image.position for image in product.images), default=-1) + 1
     image = ProductImage(
         product=product,
@@ -243,18 +249,19 @@ def add_product_image(
     )
     session.add(image)
     session.flush()
+    enqueue(PROCESS_IMAGE_TASK, image.id)
     return image
 
 
 def delete_product_image(
-    session: Session, producer: Producer, image: ProductImage, upload_folder: str
+    session: Session, producer: Producer, image: ProductImage, store: Storage
 ) -> None:
     _ensure_own(producer, image.product.producer_id)
-    names = (image.filename, image.thumb_filename)
+    names = images.stored_names(image.filename, image.thumb_filename, image.webp_widths)
     session.delete(image)
     session.flush()
     # Files go only once the row is gone for good.
-    on_commit(session, lambda: images.remove_files(upload_folder, *names))
+    on_commit(session, lambda: store.delete(*names))
 
 
 # --- certificates --------------------------------------------------------------------------
@@ -275,7 +282,7 @@ def submit_certificate(
     product: Product,
     data: CertificateInput,
     scan: bytes,
-    upload_folder: str,
+    store: Storage,
     max_pixels: int,
     today: date,
 ) -> Certificate:
@@ -301,9 +308,10 @@ def submit_certificate(
     if taken:
         raise FieldError("number", _l("A certificate with this number is already registered."))
     try:
-        stored = images.store_image(scan, upload_folder, "certificates", max_pixels)
+        stored = images.store_image(scan, store, "certificates", max_pixels)
     except images.ImageRejected as error:
         raise FieldError("scan", error.message) from None
+    on_rollback(session, lambda: store.delete(stored.filename))
     certificate = Certificate(
         product=product,
         number=number,

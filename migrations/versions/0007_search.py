@@ -11,8 +11,8 @@ SQLite: a later batch migration that rebuilds `products` or `producers` drops th
 triggers; it must create them again (tests/foundation/test_migrations.py checks search works
 after upgrading).
 
-Revision ID: 0005_search
-Revises: 0004_users_email_lower_case
+Revision ID: 0007_search
+Revises: 0006_image_variants
 Create Date: 2026-12-03 08:00:00
 
 """
@@ -20,8 +20,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_search'
-down_revision = '0004_users_email_lower_case'
+revision = '0007_search'
+down_revision = '0006_image_variants'
 branch_labels = None
 depends_on = None
 
