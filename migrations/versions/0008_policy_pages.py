@@ -1,7 +1,7 @@
 """policy pages
 
-Revision ID: 0006_policy_pages
-Revises: 0005_image_variants, 0004_users_email_lower_case (joins both heads)
+Revision ID: 0008_policy_pages
+Revises: 0007_search
 Create Date: 2026-12-03 08:48:13.969346
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_policy_pages'
-down_revision = ('0005_image_variants', '0004_users_email_lower_case')
+revision = '0008_policy_pages'
+down_revision = '0007_search'
 branch_labels = None
 depends_on = None
 
