@@ -37,6 +37,7 @@ from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
 from ..orders.models import PaymentMethod, SubOrderStatus
 from ..orders.routing import SETTLED_PAYMENT, STATUS_LABELS, can_move
+from ..orders.totals import sub_order_totals
 from ..producers import ledger
 from ..producers.models import MemberRole, StockReason
 from ..producers.statements import statement
@@ -703,6 +704,8 @@ def orders_export():
             "subtotal",
             "shipping_fee",
             "total",
+            "refunded",
+            "amount_due",
             "carrier",
             "tracking_number",
         ]
@@ -710,6 +713,7 @@ def orders_export():
     query = queries.sub_orders_query(g.producer, status)
     for sub_order in db.session.scalars(query.limit(5000)):
         order = sub_order.order
+        part = sub_order_totals(sub_order)
         rows.append(
             [
                 order.number,
@@ -724,7 +728,9 @@ def orders_export():
                 "; ".join(f"{line.product_name} x{line.quantity}" for line in sub_order.lines),
                 sub_order.subtotal,
                 sub_order.shipping_fee,
-                sub_order.total,
+                part.charged,
+                part.refunded,
+                part.due,
                 sub_order.carrier,
                 sub_order.tracking_number,
             ]

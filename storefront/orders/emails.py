@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from ..mail import queue_email
 from .labels import PAYMENT_METHOD_LABELS
 from .models import Order, PaymentMethod, ProducerOrder
+from .totals import order_totals
 
 
 def order_url(order: Order) -> str:
@@ -106,7 +107,7 @@ def bank_details(order: Order) -> dict:
         "bank_bin": config["SHOP_BANK_BIN"],
         "account": config["SHOP_BANK_ACCOUNT"],
         "account_name": config["SHOP_BANK_ACCOUNT_NAME"],
-        "amount": order.grand_total - order.refunded_total,
+        "amount": order_totals(order).due,
         "reference": order.transfer_reference,
         "expires_at": order.reservation_expires_at,
     }

@@ -27,16 +27,7 @@ from .models import (
     ProducerOrder,
     Refund,
 )
-
-PAID_STATES = {PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
-
-
-def paid_amount(sub_order: ProducerOrder) -> int:
-    """What the buyer actually paid for this sub-order (COD: only once the cash was received)."""
-    order = sub_order.order
-    if order.payment_method is PaymentMethod.COD:
-        return sub_order.total if sub_order.cash_received else 0
-    return sub_order.total if order.payment_status in PAID_STATES else 0
+from .totals import PAID_STATES, paid_amount
 
 
 def refundable_amount(sub_order: ProducerOrder) -> int:

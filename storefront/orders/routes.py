@@ -28,8 +28,12 @@ from .forms import CancelForm, CheckoutForm, PayForm
 from .labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS
 from .models import Order, PaymentMethod, PaymentStatus, ProducerOrder
 from .routing import BUYER_CANCELLABLE, STATUS_LABELS, SubOrderStatus
+from .totals import order_totals, sub_order_totals
 
 bp = Blueprint("orders", __name__)
+# Every template (pages, emails, slips) reads an order's money through these.
+bp.add_app_template_global(order_totals, "order_totals")
+bp.add_app_template_global(sub_order_totals, "sub_order_totals")
 
 TIMELINE = (
     SubOrderStatus.PLACED,
