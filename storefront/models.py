@@ -20,6 +20,7 @@ from .orders.models import (
     PaymentStatus,
     ProducerOrder,
     Refund,
+    RefundLine,
     SubOrderStatus,
     WebhookEvent,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "ProductSearchToken",
     "ProductStatus",
     "Refund",
+    "RefundLine",
     "StockMovement",
     "StockReason",
     "SubOrderStatus",

@@ -152,9 +152,15 @@ class CancelSubOrderForm(FlaskForm):
 class RefundForm(FlaskForm):
     amount = IntegerField(
         _l("Amount (đồng)"),
-        validators=[InputRequired(), NumberRange(min=1, max=99_999_999)],
+        validators=[Optional(), NumberRange(min=1, max=99_999_999)],
+        description=_l("Leave empty to refund the products chosen below."),
     )
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
+    bank_reference = StringField(
+        _l("Bank reference of your transfer to the buyer"),
+        validators=[Optional(), Length(max=64), Regexp(r"^[^\x00-\x1f\x7f]*$")],
+    )
+    paid_on = DateField(_l("Day the transfer was sent"), validators=[Optional()])
     # One key per form shown: a double click or a resubmitted page refunds once.
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
 
@@ -162,6 +168,39 @@ class RefundForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if not self.idempotency_key.data:
             self.idempotency_key.data = f"admin-refund-{secrets.token_hex(12)}"
+
+    def line_fields(self):
+        return [f for f in self if f.name.startswith(f"{self._prefix}line_")]
+
+    def line_quantities(self) -> dict[int, int]:
+        return {int(f.name.rsplit("_", 1)[1]): f.data for f in self.line_fields() if f.data}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.amount.data is None and not self.line_quantities():
+            self.amount.errors = [_l("Enter an amount, or how many of each product to refund.")]
+            return False
+        return valid
+
+
+def refund_form_for(sub_order, **kwargs) -> RefundForm:
+    """The refund form of one sub-order: an amount, or a quantity per line."""
+
+    class SubOrderRefundForm(RefundForm):
+        pass
+
+    for line in sub_order.lines:
+        left = line.quantity - line.refunded_quantity
+        setattr(
+            SubOrderRefundForm,
+            f"line_{line.id}",
+            IntegerField(
+                line.product_name,
+                validators=[Optional(), NumberRange(min=0, max=max(left, 0))],
+                description=_l("%(n)d can still be refunded", n=max(left, 0)),
+            ),
+        )
+    return SubOrderRefundForm(prefix=f"r{sub_order.id}", **kwargs)
 
 
 class ResendForm(FlaskForm):

@@ -39,11 +39,11 @@ from .forms import (
     ProducerEditForm,
     ProducerStatusForm,
     ProductIdForm,
-    RefundForm,
     RejectCertificateForm,
     ResendForm,
     StatementForm,
     UserActiveForm,
+    refund_form_for,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -400,8 +400,8 @@ def _order_page(order: Order, forms: dict | None = None, code: int = 200):
         cancel_form = forms.get(("cancel", sub_order.id)) or CancelSubOrderForm(
             prefix=f"c{sub_order.id}", formdata=None
         )
-        refund_form = forms.get(("refund", sub_order.id)) or RefundForm(
-            prefix=f"r{sub_order.id}", formdata=None
+        refund_form = forms.get(("refund", sub_order.id)) or refund_form_for(
+            sub_order, formdata=None
         )
         sub_forms[sub_order.id] = (cancel_form, refund_form)
     return (
@@ -489,24 +489,27 @@ def sub_order_cancel(order_id: int, sub_order_id: int):
 def sub_order_refund(order_id: int, sub_order_id: int):
     order = _load_order(order_id)
     sub_order = _load_sub_order(order, sub_order_id)
-    form = RefundForm(prefix=f"r{sub_order.id}")
+    form = refund_form_for(sub_order)
     if not form.validate():
         return _order_page(order, {("refund", sub_order.id): form}, 422)
     try:
-        services.refund_sub_order(
+        refund = services.refund_sub_order(
             db.session,
             sub_order,
             form.amount.data,
             form.reason.data,
             current_user.id,
             idempotency_key=form.idempotency_key.data,
+            lines=form.line_quantities(),
+            bank_reference=form.bank_reference.data,
+            paid_on=form.paid_on.data,
         )
     except DomainError as error:
         db.session.rollback()
         form.amount.errors = [*form.amount.errors, error.message]
         return _order_page(_load_order(order_id), {("refund", sub_order_id): form}, 422)
     return _done(
-        _("Refunded %(amount)s to the buyer.", amount=format_vnd(form.amount.data)),
+        _("Refunded %(amount)s to the buyer.", amount=format_vnd(refund.amount)),
         url_for(".order_detail", order_id=order.id),
     )
 

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..mail import queue_email
-from .labels import PAYMENT_METHOD_LABELS
+from .labels import PAYMENT_METHOD_LABELS, REFUND_METHOD_LABELS
 from .models import Order, PaymentMethod, ProducerOrder
 from .totals import order_totals
 
@@ -89,14 +89,15 @@ def order_expired(order: Order) -> None:
     )
 
 
-def refund_recorded(order: Order, sub_order: ProducerOrder, amount: int, manual: bool) -> None:
+def refund_recorded(order: Order, sub_order: ProducerOrder, refund) -> None:
     _buyer(
         order,
         _l("Refund for order %(number)s", number=order.number),
         "order_refund",
         sub_order=sub_order,
-        amount=amount,
-        manual=manual,
+        amount=refund.amount,
+        refund=refund,
+        refund_method_label=REFUND_METHOD_LABELS.get(refund.method, refund.method),
     )
 
 

@@ -1,5 +1,5 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -82,6 +82,7 @@ class Order(TimestampMixin, db.Model):
     events: Mapped[list["OrderEvent"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderEvent.id"
     )
+    refunds: Mapped[list["Refund"]] = relationship(order_by="Refund.id", viewonly=True)
 
 
 class ProducerOrder(TimestampMixin, db.Model):
@@ -134,6 +135,9 @@ class OrderLine(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("line_total = unit_price * quantity", name="line_total"),
+        CheckConstraint(
+            "refunded_quantity >= 0 AND refunded_quantity <= quantity", name="refunded_quantity"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,6 +159,8 @@ class OrderLine(db.Model):
     made_to_order: Mapped[bool] = mapped_column(default=False)
     lead_time_days: Mapped[int | None]
     stars: Mapped[int | None]  # the stars shown when bought
+    # How many of `quantity` were refunded line by line (returns, partial refunds).
+    refunded_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
     producer_order: Mapped[ProducerOrder] = relationship(back_populates="lines")
@@ -190,10 +196,40 @@ class Refund(TimestampMixin, db.Model):
     )
     amount: Mapped[int]
     reason: Mapped[str] = mapped_column(String(255))
-    method: Mapped[str] = mapped_column(String(20))  # stripe or manual
+    # stripe, demo (a demo-mode card payment: no money moves), bank_transfer (recorded by an
+    # admin after sending the money), manual (older refunds recorded without a reference)
+    method: Mapped[str] = mapped_column(String(20))
     provider_refund_id: Mapped[str | None] = mapped_column(String(255))
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    bank_reference: Mapped[str | None] = mapped_column(String(64))
+    paid_on: Mapped[date | None]  # the day the bank transfer was sent
+
+    lines: Mapped[list["RefundLine"]] = relationship(
+        back_populates="refund", cascade="all, delete-orphan", order_by="RefundLine.id"
+    )
+
+
+class RefundLine(db.Model):
+    """Which lines, and how many of each, a refund paid back."""
+
+    __tablename__ = "refund_lines"
+    __table_args__ = (
+        UniqueConstraint("refund_id", "order_line_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id", ondelete="CASCADE"))
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="CASCADE"), index=True
+    )
+    quantity: Mapped[int]
+    amount: Mapped[int]
+
+    refund: Mapped[Refund] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship()
 
 
 class WebhookEvent(db.Model):

@@ -22,11 +22,11 @@ from ..cart import services as cart_services
 from ..cart.session import current_cart
 from ..errors import DomainError
 from ..extensions import db
-from . import bank_transfer, cancellation, fulfilment, payments
+from . import bank_transfer, cancellation, fulfilment, payments, refunds
 from . import checkout as checkout_service
 from .forms import CancelForm, CheckoutForm, PayForm
-from .labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS
-from .models import Order, PaymentMethod, PaymentStatus, ProducerOrder
+from .labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, REFUND_METHOD_LABELS
+from .models import Order, PaymentMethod, PaymentStatus, ProducerOrder, Refund
 from .routing import BUYER_CANCELLABLE, STATUS_LABELS, SubOrderStatus
 from .totals import order_totals, sub_order_totals
 
@@ -34,6 +34,8 @@ bp = Blueprint("orders", __name__)
 # Every template (pages, emails, slips) reads an order's money through these.
 bp.add_app_template_global(order_totals, "order_totals")
 bp.add_app_template_global(sub_order_totals, "sub_order_totals")
+bp.add_app_template_global(refunds.automatic_method, "automatic_refund")
+bp.add_app_template_global(REFUND_METHOD_LABELS, "refund_method_labels")
 
 TIMELINE = (
     SubOrderStatus.PLACED,
@@ -55,6 +57,7 @@ def _load_order(number: str, token: str | None) -> Order:
         .options(
             selectinload(Order.sub_orders).selectinload(ProducerOrder.lines),
             selectinload(Order.payments),
+            selectinload(Order.refunds).selectinload(Refund.lines),
         )
     )
     if order is None:
