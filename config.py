@@ -39,6 +39,10 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     UPLOAD_MAX_PIXELS = 40_000_000
     UPLOAD_FOLDER = str(BASE_DIR / "static" / "uploads")
+    # Buyers' photos of returned goods are private: outside static/, served after a check.
+    RETURN_PHOTO_FOLDER = str(INSTANCE_DIR / "return-photos")
+    RETURN_WINDOW_DAYS = _int_env("RETURN_WINDOW_DAYS", 7)
+    RETURN_MAX_PHOTOS = 4
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

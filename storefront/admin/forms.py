@@ -183,6 +183,14 @@ class RefundForm(FlaskForm):
         return valid
 
 
+class ReturnRefundForm(FlaskForm):
+    bank_reference = StringField(
+        _l("Bank reference of your transfer to the buyer"),
+        validators=[Optional(), Length(max=64), Regexp(r"^[^\x00-\x1f\x7f]*$")],
+    )
+    paid_on = DateField(_l("Day the transfer was sent"), validators=[Optional()])
+
+
 def refund_form_for(sub_order, **kwargs) -> RefundForm:
     """The refund form of one sub-order: an amount, or a quantity per line."""
 

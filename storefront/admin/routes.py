@@ -24,9 +24,18 @@ from ..clock import today_vn
 from ..errors import DomainError
 from ..extensions import db
 from ..money import format_vnd
+from ..orders import returns
 from ..orders.labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS
-from ..orders.models import Order, PaymentMethod, PaymentStatus, ProducerOrder, SubOrderStatus
+from ..orders.models import (
+    Order,
+    PaymentMethod,
+    PaymentStatus,
+    ProducerOrder,
+    ReturnRequest,
+    SubOrderStatus,
+)
 from ..orders.refunds import refundable_amount
+from ..orders.routes import send_return_photo
 from ..orders.routing import STATUS_LABELS, can_move
 from ..producers import ledger, statements
 from ..producers.models import Producer, ProducerStatus
@@ -41,6 +50,7 @@ from .forms import (
     ProductIdForm,
     RejectCertificateForm,
     ResendForm,
+    ReturnRefundForm,
     StatementForm,
     UserActiveForm,
     refund_form_for,
@@ -636,3 +646,53 @@ def user_promote(user_id: int):
     except DomainError as error:
         return _refused(error, target)
     return _done(_("%(email)s is now an admin.", email=user.email), target)
+
+
+# --- returns ---------------------------------------------------------------------------------
+
+
+def _load_return(return_id: int) -> ReturnRequest:
+    ret = db.session.get(ReturnRequest, return_id)
+    if ret is None:
+        abort(404)
+    return ret
+
+
+@bp.post("/returns/<int:return_id>/<any(accept,close,refund):action>")
+def return_action(return_id: int, action: str):
+    ret = _load_return(return_id)
+    target = url_for(".order_detail", order_id=ret.order_id, _anchor=f"return-{ret.id}")
+    form = ReturnRefundForm() if action == "refund" else ConfirmForm()
+    if not form.validate():
+        return _invalid_form(form, target)
+    text = request.form.get("text", "")
+    try:
+        if action == "accept":
+            returns.accept(db.session, ret, text, current_user.id, by_admin=True)
+        elif action == "close":
+            returns.close(db.session, ret, text, current_user.id)
+        else:
+            returns.refund_return(
+                db.session,
+                ret,
+                current_user.id,
+                bank_reference=form.bank_reference.data,
+                paid_on=form.paid_on.data,
+            )
+    except DomainError as error:
+        return _refused(error, target)
+    messages = {
+        "accept": _("Return accepted; the buyer and the cooperative were told."),
+        "close": _("The refusal stands; the buyer was told."),
+        "refund": _("The refund of the return is recorded."),
+    }
+    return _done(messages[action], target)
+
+
+@bp.get("/returns/<int:return_id>/photos/<int:photo_id>")
+def return_photo(return_id: int, photo_id: int):
+    ret = _load_return(return_id)
+    photo = next((p for p in ret.photos if p.id == photo_id), None)
+    if photo is None:
+        abort(404)
+    return send_return_photo(photo, thumb=request.args.get("size") == "thumb")

@@ -880,3 +880,7 @@ def invitation_accept(token: str):
     session[SESSION_KEY] = membership.producer_id
     flash(_("Welcome to %(name)s.", name=membership.producer.name), "success")
     return _see_other("dashboard.index")
+
+
+# Views that live in their own modules but share this blueprint.
+from . import returns_views  # noqa: E402, F401

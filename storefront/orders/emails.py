@@ -112,3 +112,16 @@ def bank_details(order: Order) -> dict:
         "reference": order.transfer_reference,
         "expires_at": order.reservation_expires_at,
     }
+
+
+def return_update(order: Order, ret, status_label, reasons: dict) -> None:
+    _buyer(
+        order,
+        _l(
+            "Your return for order %(number)s: %(status)s", number=order.number, status=status_label
+        ),
+        "return_buyer",
+        ret=ret,
+        status_label=status_label,
+        reason_label=reasons.get(ret.reason_code, ret.reason_code),
+    )

@@ -124,6 +124,22 @@ class CancelForm(FlaskForm):
     token = StringField()
 
 
+class ActionForm(FlaskForm):
+    """A button or small form whose fields the service checks; carries CSRF and the token."""
+
+    token = StringField()
+
+
+def quantities_from(form, prefix: str, lines) -> dict[int, int]:
+    """`prefix<line id>` fields as whole numbers 0–9999; anything else counts as 0."""
+    found = {}
+    for line in lines:
+        raw = (form.get(f"{prefix}{line.id}") or "").strip()
+        if raw.isdigit() and len(raw) <= 4:
+            found[line.id] = int(raw)
+    return found
+
+
 class PayForm(FlaskForm):
     """Start or retry the card payment; carries the guest token."""
 

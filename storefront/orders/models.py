@@ -126,6 +126,9 @@ class ProducerOrder(TimestampMixin, db.Model):
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="producer_order", order_by="OrderLine.id"
     )
+    returns: Mapped[list["ReturnRequest"]] = relationship(
+        order_by="ReturnRequest.id", viewonly=True
+    )
 
 
 class OrderLine(db.Model):
@@ -137,6 +140,9 @@ class OrderLine(db.Model):
         CheckConstraint("line_total = unit_price * quantity", name="line_total"),
         CheckConstraint(
             "refunded_quantity >= 0 AND refunded_quantity <= quantity", name="refunded_quantity"
+        ),
+        CheckConstraint(
+            "returned_quantity >= 0 AND returned_quantity <= quantity", name="returned_quantity"
         ),
     )
 
@@ -161,6 +167,8 @@ class OrderLine(db.Model):
     stars: Mapped[int | None]  # the stars shown when bought
     # How many of `quantity` were refunded line by line (returns, partial refunds).
     refunded_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    # How many are in a return request that was not turned down.
+    returned_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
     producer_order: Mapped[ProducerOrder] = relationship(back_populates="lines")
@@ -262,3 +270,82 @@ class OrderEvent(TimestampMixin, db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     order: Mapped[Order] = relationship(back_populates="events")
+
+
+class ReturnStatus(enum.Enum):
+    REQUESTED = "requested"  # the buyer asked; the cooperative decides
+    ACCEPTED = "accepted"  # the cooperative (or an admin) said yes and how to send it back
+    REFUSED = "refused"  # the cooperative said no, with a reason
+    ESCALATED = "escalated"  # the buyer asked an admin to decide
+    CLOSED = "closed"  # an admin upheld the refusal
+    RECEIVED = "received"  # the goods came back; the refund follows
+    REFUNDED = "refunded"
+
+
+class ReturnRequest(TimestampMixin, db.Model):
+    """A buyer's request to send lines of a delivered sub-order back, and what came of it."""
+
+    __tablename__ = "return_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    producer_order_id: Mapped[int] = mapped_column(
+        ForeignKey("producer_orders.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[ReturnStatus] = mapped_column(
+        enum_column(ReturnStatus), default=ReturnStatus.REQUESTED, index=True
+    )
+    reason_code: Mapped[str] = mapped_column(String(30))
+    reason_text: Mapped[str] = mapped_column(String(1000), default="")
+    instructions: Mapped[str | None] = mapped_column(String(1000))
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+    escalation_note: Mapped[str | None] = mapped_column(String(1000))
+    admin_note: Mapped[str | None] = mapped_column(String(1000))
+    restocked: Mapped[bool | None]
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id", ondelete="SET NULL"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship()
+    producer_order: Mapped[ProducerOrder] = relationship()
+    refund: Mapped[Refund | None] = relationship()
+    lines: Mapped[list["ReturnLine"]] = relationship(
+        back_populates="return_request", cascade="all, delete-orphan", order_by="ReturnLine.id"
+    )
+    photos: Mapped[list["ReturnPhoto"]] = relationship(
+        back_populates="return_request", cascade="all, delete-orphan", order_by="ReturnPhoto.id"
+    )
+
+
+class ReturnLine(db.Model):
+    __tablename__ = "return_lines"
+    __table_args__ = (
+        UniqueConstraint("return_id", "order_line_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id", ondelete="CASCADE"))
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="CASCADE"), index=True
+    )
+    quantity: Mapped[int]
+
+    return_request: Mapped[ReturnRequest] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship()
+
+
+class ReturnPhoto(TimestampMixin, db.Model):
+    __tablename__ = "return_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("return_requests.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))  # relative to RETURN_PHOTO_FOLDER
+    thumb_filename: Mapped[str] = mapped_column(String(255))
+
+    return_request: Mapped[ReturnRequest] = relationship(back_populates="photos")

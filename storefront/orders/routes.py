@@ -20,13 +20,22 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import Address
 from ..cart import services as cart_services
 from ..cart.session import current_cart
+from ..clock import utcnow
 from ..errors import DomainError
 from ..extensions import db
-from . import bank_transfer, cancellation, fulfilment, payments, refunds
+from . import bank_transfer, cancellation, fulfilment, payments, refunds, returns
 from . import checkout as checkout_service
-from .forms import CancelForm, CheckoutForm, PayForm
+from .forms import ActionForm, CancelForm, CheckoutForm, PayForm, quantities_from
 from .labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, REFUND_METHOD_LABELS
-from .models import Order, PaymentMethod, PaymentStatus, ProducerOrder, Refund
+from .models import (
+    Order,
+    PaymentMethod,
+    PaymentStatus,
+    ProducerOrder,
+    Refund,
+    ReturnPhoto,
+    ReturnRequest,
+)
 from .routing import BUYER_CANCELLABLE, STATUS_LABELS, SubOrderStatus
 from .totals import order_totals, sub_order_totals
 
@@ -36,6 +45,8 @@ bp.add_app_template_global(order_totals, "order_totals")
 bp.add_app_template_global(sub_order_totals, "sub_order_totals")
 bp.add_app_template_global(refunds.automatic_method, "automatic_refund")
 bp.add_app_template_global(REFUND_METHOD_LABELS, "refund_method_labels")
+bp.add_app_template_global(returns.STATUS_LABELS, "return_labels")
+bp.add_app_template_global(returns.REASONS, "return_reasons")
 
 TIMELINE = (
     SubOrderStatus.PLACED,
@@ -208,6 +219,7 @@ def _render_checkout(form, summary, settings, card_enabled, error=None, status=2
 @bp.get("/orders/<number>")
 def detail(number: str):
     order = _load_order(number, _token_arg())
+    settings = returns.ReturnSettings.from_config(current_app.config)
     bank = None
     if order.payment_method is PaymentMethod.BANK_TRANSFER:
         from .emails import bank_details
@@ -226,7 +238,13 @@ def detail(number: str):
         buyer_cancellable=BUYER_CANCELLABLE,
         cancel_form=CancelForm(),
         pay_form=PayForm(),
+        action_form=ActionForm(),
         demo_mode=payments.demo_mode(current_app.config),
+        returns=_returns_of(order),
+        can_return=lambda so: returns.can_request(so, settings, utcnow()),
+        return_window_ends=lambda so: returns.window_ends(so, settings),
+        returnable=returns.returnable_quantity,
+        max_photos=settings.max_photos,
     )
 
 
@@ -350,3 +368,109 @@ def demo_pay_submit(number: str):
     )
     flash(message, category)
     return redirect(_detail_url(order), code=303)
+
+
+# ------------------------------------------------------------------ returns
+
+
+def _returns_of(order: Order) -> list[ReturnRequest]:
+    return list(
+        db.session.scalars(
+            select(ReturnRequest)
+            .where(ReturnRequest.order_id == order.id)
+            .options(selectinload(ReturnRequest.lines), selectinload(ReturnRequest.photos))
+            .order_by(ReturnRequest.id)
+        )
+    )
+
+
+def _own_return(order: Order, return_id: int) -> ReturnRequest:
+    ret = db.session.get(ReturnRequest, return_id)
+    if ret is None or ret.order_id != order.id:
+        abort(404)
+    return ret
+
+
+def _after(order: Order, message: str | None = None, error: DomainError | None = None):
+    if error is not None:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(_detail_url(order) + "#returns", code=303)
+
+
+@bp.post("/orders/<number>/sub-orders/<int:sub_order_id>/return")
+def request_return(number: str, sub_order_id: int):
+    order = _load_order(number, _token_arg())
+    sub_order = next((so for so in order.sub_orders if so.id == sub_order_id), None)
+    if sub_order is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    photos = [f.read() for f in request.files.getlist("photos") if f and f.filename]
+    try:
+        returns.request_return(
+            db.session,
+            order,
+            sub_order,
+            quantities_from(request.form, "qty-", sub_order.lines),
+            request.form.get("reason", ""),
+            request.form.get("details", ""),
+            photos,
+            current_user.id if current_user.is_authenticated else None,
+            returns.ReturnSettings.from_config(current_app.config),
+        )
+    except DomainError as error:
+        return _after(order, error=error)
+    return _after(order, _("Your return request was sent to the cooperative."))
+
+
+@bp.post("/orders/<number>/returns/<int:return_id>/escalate")
+def escalate_return(number: str, return_id: int):
+    order = _load_order(number, _token_arg())
+    ret = _own_return(order, return_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    from ..auth.models import User, UserRole
+
+    admins = list(
+        db.session.scalars(
+            select(User.email).where(User.role == UserRole.ADMIN, User.is_active_flag.is_(True))
+        )
+    )
+    try:
+        returns.escalate(
+            db.session,
+            ret,
+            request.form.get("note", ""),
+            current_user.id if current_user.is_authenticated else None,
+            admins,
+        )
+    except DomainError as error:
+        return _after(order, error=error)
+    return _after(order, _("An admin will look at your return and decide."))
+
+
+def send_return_photo(photo: ReturnPhoto, thumb: bool):
+    """Return photos are private: served only after the caller checked who may see them."""
+    from flask import send_from_directory
+
+    response = send_from_directory(
+        current_app.config["RETURN_PHOTO_FOLDER"],
+        photo.thumb_filename if thumb else photo.filename,
+        mimetype="image/jpeg",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/orders/<number>/returns/<int:return_id>/photos/<int:photo_id>")
+def return_photo(number: str, return_id: int, photo_id: int):
+    order = _load_order(number, _token_arg())
+    ret = _own_return(order, return_id)
+    photo = next((p for p in ret.photos if p.id == photo_id), None)
+    if photo is None:
+        abort(404)
+    return send_return_photo(photo, thumb=request.args.get("size") == "thumb")
