@@ -21,6 +21,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     register_security(app)
     register_template_helpers(app)
     register_errors(app)
+    register_unit_of_work(app)
     register_cli(app)
     return app
 
@@ -114,6 +115,12 @@ def register_errors(app: Flask) -> None:
     from .errors import register_error_pages
 
     register_error_pages(app)
+
+
+def register_unit_of_work(app: Flask) -> None:
+    from .core.uow import init_unit_of_work
+
+    init_unit_of_work(app)
 
 
 def register_cli(app: Flask) -> None:

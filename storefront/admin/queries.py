@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..auth.models import User
 from ..catalogue.models import Certificate, CertificateStatus, Product, ProductStatus
 from ..catalogue.ocop import GROUPS
-from ..core.pagination import Paginated
+from ..core.pagination import Page, paginate
 from ..orders.models import (
     Order,
     OrderLine,
@@ -26,24 +26,6 @@ from ..producers.statements import vn_day_start_utc as vn_day_start
 from ..text import fold
 from .models import AuditEvent
 from .services import MIN_FEATURED_STARS, expiring_certificates_stmt, featuring_problem
-
-PER_PAGE = 30
-
-
-@dataclass
-class Page(Paginated):
-    items: list
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-
-
-def paginate(session: Session, stmt, page: int, per_page: int = PER_PAGE, scalars=True) -> Page:
-    page = max(1, page)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    items = list(rows.scalars().unique()) if scalars else list(rows.all())
-    return Page(items=items, total=total or 0, page=page, per_page=per_page)
 
 
 def _like(text: str) -> str:

@@ -21,7 +21,8 @@ from ..auth.models import User, UserRole
 from ..catalogue.models import Certificate, Product
 from ..catalogue.ocop import GROUPS
 from ..clock import today_vn
-from ..errors import DomainError
+from ..core.uow import done, show_in_form
+from ..errors import DomainError, back_to
 from ..extensions import db
 from ..money import format_vnd
 from ..orders import returns
@@ -83,18 +84,6 @@ def _admin_globals():
 
 def _page() -> int:
     return max(1, request.args.get("page", 1, type=int))
-
-
-def _done(message: str, target: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target, code=303)
-
-
-def _refused(error: DomainError, target: str):
-    db.session.rollback()
-    flash(error.message, "error")
-    return redirect(target, code=303)
 
 
 def _invalid_form(form, target: str):
@@ -186,7 +175,7 @@ def producer_detail(producer_id: int):
 def producer_status(producer_id: int):
     producer = db.get_or_404(Producer, producer_id)
     form = ProducerStatusForm()
-    target = url_for(".producer_detail", producer_id=producer.id)
+    target = back_to(url_for(".producer_detail", producer_id=producer.id))
     if not form.validate():
         return _producer_page(producer, form, 422)
     status = ProducerStatus(form.status.data)
@@ -195,15 +184,14 @@ def producer_status(producer_id: int):
             db.session, producer, status, current_user.id, form.reason.data or ""
         )
     except DomainError as error:
-        db.session.rollback()
-        form.reason.errors = [*form.reason.errors, error.message]
+        show_in_form(form, error, "reason")
         return _producer_page(producer, form, 422)
     message = (
         _("%(name)s is approved: its active products are on sale.", name=producer.name)
         if status is ProducerStatus.APPROVED
         else _("%(name)s is suspended: its products are hidden.", name=producer.name)
     )
-    return _done(message, target)
+    return done(message, target)
 
 
 @bp.route("/producers/<int:producer_id>/edit", methods=["GET", "POST"])
@@ -214,10 +202,9 @@ def producer_edit(producer_id: int):
         try:
             services.update_producer(db.session, producer, form.changes(), current_user.id)
         except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
+            show_in_form(form, error)
         else:
-            return _done(
+            return done(
                 _("Saved %(name)s.", name=producer.name),
                 url_for(".producer_detail", producer_id=producer.id),
             )
@@ -286,12 +273,9 @@ def certificate_scan(certificate_id: int):
 @bp.post("/certificates/<int:certificate_id>/verify")
 def certificate_verify(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
-    target = url_for(".certificate_detail", certificate_id=certificate.id)
-    try:
-        services.verify_certificate(db.session, certificate, current_user.id)
-    except DomainError as error:
-        return _refused(error, target)
-    return _done(
+    back_to(url_for(".certificate_detail", certificate_id=certificate.id))
+    services.verify_certificate(db.session, certificate, current_user.id)
+    return done(
         _("Certificate %(number)s is verified.", number=certificate.number),
         url_for(".certificates", tab="pending"),
     )
@@ -308,10 +292,9 @@ def certificate_reject(certificate_id: int):
             db.session, certificate, current_user.id, form.reason.data, today_vn()
         )
     except DomainError as error:
-        db.session.rollback()
-        form.reason.errors = [*form.reason.errors, error.message]
+        show_in_form(form, error, "reason")
         return _certificate_page(certificate, form, 422)
-    return _done(
+    return done(
         _(
             "Certificate %(number)s is rejected; the producer is told why.",
             number=certificate.number,
@@ -343,49 +326,37 @@ def featured():
 @bp.post("/featured")
 def featured_add():
     form = ProductIdForm()
-    target = url_for(".featured")
+    target = back_to(url_for(".featured"))
     if not form.validate():
         return _invalid_form(form, target)
     product = db.get_or_404(Product, form.product_id.data)
-    try:
-        services.feature_product(db.session, product, current_user.id, today_vn())
-    except DomainError as error:
-        return _refused(error, target)
-    return _done(_("%(name)s is featured.", name=product.name), target)
+    services.feature_product(db.session, product, current_user.id, today_vn())
+    return done(_("%(name)s is featured.", name=product.name), target)
 
 
 @bp.post("/featured/<int:product_id>/remove")
 def featured_remove(product_id: int):
     product = db.get_or_404(Product, product_id)
-    target = url_for(".featured")
-    try:
-        services.unfeature_product(db.session, product, current_user.id)
-    except DomainError as error:
-        return _refused(error, target)
-    return _done(_("%(name)s is no longer featured.", name=product.name), target)
+    target = back_to(url_for(".featured"))
+    services.unfeature_product(db.session, product, current_user.id)
+    return done(_("%(name)s is no longer featured.", name=product.name), target)
 
 
 @bp.post("/featured/<int:product_id>/move")
 def featured_move(product_id: int):
     product = db.get_or_404(Product, product_id)
     form = MoveForm()
-    target = url_for(".featured") + f"#group-{product.group}"
+    target = back_to(url_for(".featured") + f"#group-{product.group}")
     if not form.validate():
         return _invalid_form(form, target)
-    try:
-        services.move_featured(db.session, product, form.direction.data, current_user.id)
-    except DomainError as error:
-        return _refused(error, target)
-    return _done(_("Order saved."), target)
+    services.move_featured(db.session, product, form.direction.data, current_user.id)
+    return done(_("Order saved."), target)
 
 
 @bp.post("/featured/unfeature-lapsed")
 def featured_sweep():
-    try:
-        lapsed = services.unfeature_lapsed(db.session, today_vn(), current_user.id)
-    except DomainError as error:
-        return _refused(error, url_for(".featured"))
-    return _done(
+    lapsed = services.unfeature_lapsed(db.session, today_vn(), current_user.id)
+    return done(
         _("%(n)d products no longer meet the rule and were unfeatured.", n=len(lapsed)),
         url_for(".featured"),
     )
@@ -454,26 +425,20 @@ def order_detail(order_id: int):
 @bp.post("/orders/<int:order_id>/confirm-transfer")
 def order_confirm_transfer(order_id: int):
     order = _load_order(order_id)
-    target = url_for(".order_detail", order_id=order.id)
-    try:
-        services.confirm_transfer(db.session, order, current_user.id)
-    except DomainError as error:
-        return _refused(error, target)
-    return _done(_("Transfer confirmed: order %(number)s is paid.", number=order.number), target)
+    target = back_to(url_for(".order_detail", order_id=order.id))
+    services.confirm_transfer(db.session, order, current_user.id)
+    return done(_("Transfer confirmed: order %(number)s is paid.", number=order.number), target)
 
 
 @bp.post("/orders/<int:order_id>/resend-emails")
 def order_resend_emails(order_id: int):
     order = _load_order(order_id)
     form = ResendForm()
-    target = url_for(".order_detail", order_id=order.id)
+    target = back_to(url_for(".order_detail", order_id=order.id))
     if not form.validate():
         return _invalid_form(form, target)
-    try:
-        sent = services.resend_order_emails(db.session, order, form.audience.data, current_user.id)
-    except DomainError as error:
-        return _refused(error, target)
-    return _done(_("%(n)d emails sent again.", n=sent), target)
+    sent = services.resend_order_emails(db.session, order, form.audience.data, current_user.id)
+    return done(_("%(n)d emails sent again.", n=sent), target)
 
 
 @bp.post("/orders/<int:order_id>/sub-orders/<int:sub_order_id>/cancel")
@@ -486,10 +451,9 @@ def sub_order_cancel(order_id: int, sub_order_id: int):
     try:
         services.cancel_sub_order(db.session, sub_order, current_user.id, form.reason.data)
     except DomainError as error:
-        db.session.rollback()
-        form.reason.errors = [*form.reason.errors, error.message]
+        show_in_form(form, error, "reason")
         return _order_page(_load_order(order_id), {("cancel", sub_order_id): form}, 422)
-    return _done(
+    return done(
         _("%(producer)s's part of the order is cancelled.", producer=sub_order.producer_name),
         url_for(".order_detail", order_id=order.id),
     )
@@ -515,10 +479,9 @@ def sub_order_refund(order_id: int, sub_order_id: int):
             paid_on=form.paid_on.data,
         )
     except DomainError as error:
-        db.session.rollback()
-        form.amount.errors = [*form.amount.errors, error.message]
+        show_in_form(form, error, "amount")
         return _order_page(_load_order(order_id), {("refund", sub_order_id): form}, 422)
-    return _done(
+    return done(
         _("Refunded %(amount)s to the buyer.", amount=format_vnd(refund.amount)),
         url_for(".order_detail", order_id=order.id),
     )
@@ -545,10 +508,9 @@ def producer_payouts(producer_id: int):
                 db.session, producer, form.amount.data, form.bank_reference.data, current_user.id
             )
         except DomainError as error:
-            db.session.rollback()
-            form.bank_reference.errors = [*form.bank_reference.errors, error.message]
+            show_in_form(form, error, "bank_reference")
         else:
-            return _done(
+            return done(
                 _(
                     "Payout of %(amount)s to %(name)s recorded.",
                     amount=format_vnd(payout.amount),
@@ -621,31 +583,25 @@ def user_detail(user_id: int):
 def user_active(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserActiveForm()
-    target = url_for(".user_detail", user_id=user.id)
+    target = back_to(url_for(".user_detail", user_id=user.id))
     if not form.validate() or form.active.data not in ("0", "1"):
         return _invalid_form(form, target)
     active = form.active.data == "1"
-    try:
-        services.set_user_active(db.session, user, active, current_user.id)
-    except DomainError as error:
-        return _refused(error, target)
+    services.set_user_active(db.session, user, active, current_user.id)
     message = (
         _("%(email)s can log in again.", email=user.email)
         if active
         else _("%(email)s is disabled and logged out everywhere.", email=user.email)
     )
-    return _done(message, target)
+    return done(message, target)
 
 
 @bp.post("/users/<int:user_id>/promote")
 def user_promote(user_id: int):
     user = db.get_or_404(User, user_id)
-    target = url_for(".user_detail", user_id=user.id)
-    try:
-        services.promote_to_admin(db.session, user, current_user.id)
-    except DomainError as error:
-        return _refused(error, target)
-    return _done(_("%(email)s is now an admin.", email=user.email), target)
+    target = back_to(url_for(".user_detail", user_id=user.id))
+    services.promote_to_admin(db.session, user, current_user.id)
+    return done(_("%(email)s is now an admin.", email=user.email), target)
 
 
 # --- returns ---------------------------------------------------------------------------------
@@ -658,35 +614,34 @@ def _load_return(return_id: int) -> ReturnRequest:
     return ret
 
 
-@bp.post("/returns/<int:return_id>/<any(accept,close,refund):action>")
+@bp.post("/returns/<int:return_id>/accept", defaults={"action": "accept"})
+@bp.post("/returns/<int:return_id>/close", defaults={"action": "close"})
+@bp.post("/returns/<int:return_id>/refund", defaults={"action": "refund"})
 def return_action(return_id: int, action: str):
     ret = _load_return(return_id)
-    target = url_for(".order_detail", order_id=ret.order_id, _anchor=f"return-{ret.id}")
+    target = back_to(url_for(".order_detail", order_id=ret.order_id, _anchor=f"return-{ret.id}"))
     form = ReturnRefundForm() if action == "refund" else ConfirmForm()
     if not form.validate():
         return _invalid_form(form, target)
     text = request.form.get("text", "")
-    try:
-        if action == "accept":
-            returns.accept(db.session, ret, text, current_user.id, by_admin=True)
-        elif action == "close":
-            returns.close(db.session, ret, text, current_user.id)
-        else:
-            returns.refund_return(
-                db.session,
-                ret,
-                current_user.id,
-                bank_reference=form.bank_reference.data,
-                paid_on=form.paid_on.data,
-            )
-    except DomainError as error:
-        return _refused(error, target)
+    if action == "accept":
+        returns.accept(db.session, ret, text, current_user.id, by_admin=True)
+    elif action == "close":
+        returns.close(db.session, ret, text, current_user.id)
+    else:
+        returns.refund_return(
+            db.session,
+            ret,
+            current_user.id,
+            bank_reference=form.bank_reference.data,
+            paid_on=form.paid_on.data,
+        )
     messages = {
         "accept": _("Return accepted; the buyer and the cooperative were told."),
         "close": _("The refusal stands; the buyer was told."),
         "refund": _("The refund of the return is recorded."),
     }
-    return _done(messages[action], target)
+    return done(messages[action], target)
 
 
 @bp.get("/returns/<int:return_id>/photos/<int:photo_id>")

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.urls import safe_next
 from ..errors import DomainError
-from ..extensions import db, limiter, login_manager
+from ..extensions import limiter, login_manager
 from . import services
 from .forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 
@@ -56,7 +56,6 @@ def login():
             flash(error.message, "error")
         else:
             _merge_carts_after_login(user)
-            db.session.commit()
             login_user(user)
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(_after_login_target(form.next.data))
@@ -76,7 +75,6 @@ def register():
             form.email.errors.append(error.message)
         else:
             _merge_carts_after_login(user)
-            db.session.commit()
             login_user(user)
             flash(_("Your account is ready."), "success")
             return redirect(_after_login_target(form.next.data))
@@ -89,7 +87,6 @@ def logout():
     form = LogoutForm()
     if form.validate_on_submit() and current_user.is_authenticated:
         services.end_sessions(current_user)
-        db.session.commit()
         logout_user()
         flash(_("You have logged out."), "success")
     return redirect(url_for("catalogue.home"), code=303)
@@ -107,7 +104,6 @@ def change_password():
         except DomainError as error:
             form.current_password.errors.append(error.message)
         else:
-            db.session.commit()
             # Other devices are logged out; this one gets a fresh cookie.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed. Other devices were logged out."), "success")

@@ -1,4 +1,15 @@
+"""One pagination for every list: the Paginated mixin, a Page of rows and paginate().
+
+Templates show any of them with the one macro in templates/_macros/pagination.html.
+"""
+
 import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+PER_PAGE = 30
 
 
 class Paginated:
@@ -29,3 +40,20 @@ class Paginated:
                 numbers.append(None)
             numbers.append(number)
         return numbers
+
+
+@dataclass
+class Page(Paginated):
+    items: list
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+
+
+def paginate(session: Session, stmt, page: int, per_page: int = PER_PAGE, scalars=True) -> Page:
+    """One page of `stmt` and the total count. Rows (not scalars) for multi-column selects."""
+    page = max(1, page or 1)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = list(rows.scalars().unique()) if scalars else list(rows.all())
+    return Page(items=items, total=total or 0, page=page, per_page=per_page)

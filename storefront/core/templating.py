@@ -1,4 +1,4 @@
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +21,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["ward_name"] = places.ward_name
     app.jinja_env.globals["place_label"] = places.place_label
     app.jinja_env.globals["today_vn"] = today_vn
+    app.jinja_env.globals["page_url"] = page_url
 
     def main_nav():
         items = [
@@ -46,3 +47,9 @@ def init_templating(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }
+
+
+def page_url(number: int) -> str:
+    """This page's address with ?page=number, its other arguments kept (the pagination macro)."""
+    arguments = {**request.view_args, **request.args.to_dict(), "page": number}
+    return url_for(request.endpoint, **arguments)

@@ -22,7 +22,7 @@ from ..catalogue.models import Certificate, CertificateStatus, Product, ProductI
 from ..clock import utcnow
 from ..core.hooks import on_commit
 from ..core.places import is_valid_place, place_label
-from ..errors import NotFound, PermissionDenied, ValidationFailed
+from ..errors import FieldError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..mail import queue_email
 from ..orders import cancellation, routing
 from ..orders.models import ProducerOrder
@@ -40,14 +40,6 @@ from ..text import fold, slugify
 from . import images
 
 INVITATION_VALID_DAYS = 14
-
-
-class FieldError(ValidationFailed):
-    """A rule about one form field; the view shows it next to that field."""
-
-    def __init__(self, field: str, message):
-        self.field = field
-        super().__init__(message)
 
 
 def _ensure_own(producer: Producer, owner_id: int) -> None:
@@ -209,7 +201,7 @@ def set_product_status(
     """Publish, hide (back to draft) or archive. Only an approved producer's goods go live."""
     _ensure_own(producer, product.producer_id)
     if target is ProductStatus.ACTIVE and not producer.is_approved:
-        raise PermissionDenied(
+        raise InvalidTransition(
             _l("Your producer is waiting for approval. Products go live once an admin approves it.")
         )
     if product.status is target:

@@ -21,7 +21,9 @@ from ..auth.models import Address
 from ..cart import services as cart_services
 from ..cart.session import current_cart
 from ..clock import utcnow
-from ..errors import DomainError
+from ..core.pagination import paginate
+from ..core.uow import done
+from ..errors import DomainError, back_to
 from ..extensions import db
 from . import bank_transfer, cancellation, fulfilment, payments, refunds, returns
 from . import checkout as checkout_service
@@ -268,13 +270,14 @@ def transfer_qr(number: str):
 @bp.get("/account/orders")
 @login_required
 def account_orders():
-    page = db.paginate(
+    page = paginate(
+        db.session,
         select(Order)
         .where(Order.user_id == current_user.id)
         .options(selectinload(Order.sub_orders))
         .order_by(Order.id.desc()),
+        request.args.get("page", 1, type=int),
         per_page=20,
-        error_out=False,
     )
     return render_template(
         "orders/account_orders.html",
@@ -391,14 +394,8 @@ def _own_return(order: Order, return_id: int) -> ReturnRequest:
     return ret
 
 
-def _after(order: Order, message: str | None = None, error: DomainError | None = None):
-    if error is not None:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(_detail_url(order) + "#returns", code=303)
+def _returns_url(order: Order) -> str:
+    return back_to(_detail_url(order, _anchor="returns"))
 
 
 @bp.post("/orders/<number>/sub-orders/<int:sub_order_id>/return")
@@ -407,30 +404,29 @@ def request_return(number: str, sub_order_id: int):
     sub_order = next((so for so in order.sub_orders if so.id == sub_order_id), None)
     if sub_order is None:
         abort(404)
+    target = _returns_url(order)
     if not ActionForm().validate_on_submit():
         abort(400)
     photos = [f.read() for f in request.files.getlist("photos") if f and f.filename]
-    try:
-        returns.request_return(
-            db.session,
-            order,
-            sub_order,
-            quantities_from(request.form, "qty-", sub_order.lines),
-            request.form.get("reason", ""),
-            request.form.get("details", ""),
-            photos,
-            current_user.id if current_user.is_authenticated else None,
-            returns.ReturnSettings.from_config(current_app.config),
-        )
-    except DomainError as error:
-        return _after(order, error=error)
-    return _after(order, _("Your return request was sent to the cooperative."))
+    returns.request_return(
+        db.session,
+        order,
+        sub_order,
+        quantities_from(request.form, "qty-", sub_order.lines),
+        request.form.get("reason", ""),
+        request.form.get("details", ""),
+        photos,
+        current_user.id if current_user.is_authenticated else None,
+        returns.ReturnSettings.from_config(current_app.config),
+    )
+    return done(_("Your return request was sent to the cooperative."), target)
 
 
 @bp.post("/orders/<number>/returns/<int:return_id>/escalate")
 def escalate_return(number: str, return_id: int):
     order = _load_order(number, _token_arg())
     ret = _own_return(order, return_id)
+    target = _returns_url(order)
     if not ActionForm().validate_on_submit():
         abort(400)
     from ..auth.models import User, UserRole
@@ -440,17 +436,14 @@ def escalate_return(number: str, return_id: int):
             select(User.email).where(User.role == UserRole.ADMIN, User.is_active_flag.is_(True))
         )
     )
-    try:
-        returns.escalate(
-            db.session,
-            ret,
-            request.form.get("note", ""),
-            current_user.id if current_user.is_authenticated else None,
-            admins,
-        )
-    except DomainError as error:
-        return _after(order, error=error)
-    return _after(order, _("An admin will look at your return and decide."))
+    returns.escalate(
+        db.session,
+        ret,
+        request.form.get("note", ""),
+        current_user.id if current_user.is_authenticated else None,
+        admins,
+    )
+    return done(_("An admin will look at your return and decide."), target)
 
 
 def send_return_photo(photo: ReturnPhoto, thumb: bool):

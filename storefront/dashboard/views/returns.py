@@ -1,17 +1,18 @@
-"""The cooperative's side of returns: accept with instructions, refuse with a reason,
-mark the goods received (and restocked). Thin views over orders.returns."""
+"""The cooperative's side of returns: accept with instructions, refuse with a reason, mark
+the goods received (and restocked). Thin views over orders.returns."""
 
-from flask import abort, flash, g, request
+from flask import abort, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import DomainError
-from ..extensions import db
-from ..orders import returns
-from ..orders.forms import ActionForm
-from ..orders.models import ReturnRequest
-from ..orders.routes import send_return_photo
-from .routes import _see_other, bp, producer_view
+from ...core.uow import done
+from ...errors import back_to
+from ...extensions import db
+from ...orders import returns
+from ...orders.forms import ActionForm
+from ...orders.models import ReturnRequest
+from ...orders.routes import send_return_photo
+from . import bp, producer_view
 
 MESSAGES = {
     "accept": lambda: _("Return accepted. The buyer has your instructions."),
@@ -31,23 +32,19 @@ def _own_return(return_id: int) -> ReturnRequest:
 @producer_view
 def return_action(return_id: int, action: str):
     ret = _own_return(return_id)
+    target = back_to(
+        url_for("dashboard.order", sub_order_id=ret.producer_order_id, _anchor="returns")
+    )
     if not ActionForm().validate_on_submit():
         abort(400)
     text = request.form.get("text", "")
-    try:
-        if action == "accept":
-            returns.accept(db.session, ret, text, current_user.id)
-        elif action == "refuse":
-            returns.refuse(db.session, ret, text, current_user.id)
-        else:
-            returns.receive(db.session, ret, request.form.get("restock") == "1", current_user.id)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if action == "accept":
+        returns.accept(db.session, ret, text, current_user.id)
+    elif action == "refuse":
+        returns.refuse(db.session, ret, text, current_user.id)
     else:
-        db.session.commit()
-        flash(MESSAGES[action](), "success")
-    return _see_other("dashboard.order", sub_order_id=ret.producer_order_id, _anchor="returns")
+        returns.receive(db.session, ret, request.form.get("restock") == "1", current_user.id)
+    return done(MESSAGES[action](), target)
 
 
 @bp.get("/dashboard/returns/<int:return_id>/photos/<int:photo_id>")
