@@ -43,6 +43,8 @@ class Config:
     RETURN_PHOTO_FOLDER = str(INSTANCE_DIR / "return-photos")
     RETURN_WINDOW_DAYS = _int_env("RETURN_WINDOW_DAYS", 7)
     RETURN_MAX_PHOTOS = 4
+    INVOICE_FOLDER = str(INSTANCE_DIR / "invoices")  # issued VAT invoices (PDF), private
+    INVOICE_MAX_BYTES = 5 * 1024 * 1024
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

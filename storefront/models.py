@@ -12,6 +12,7 @@ from .catalogue.models import (
     ProductStatus,
 )
 from .orders.models import (
+    InvoiceRequest,
     Order,
     OrderEvent,
     OrderLine,
@@ -25,6 +26,7 @@ from .orders.models import (
     ReturnPhoto,
     ReturnRequest,
     ReturnStatus,
+    SubOrderInvoice,
     SubOrderStatus,
     WebhookEvent,
 )
@@ -70,7 +72,9 @@ __all__ = [
     "ProductSearchToken",
     "ProductStatus",
     "Refund",
+    "InvoiceRequest",
     "RefundLine",
+    "SubOrderInvoice",
     "ReturnLine",
     "ReturnPhoto",
     "ReturnRequest",

@@ -139,6 +139,7 @@ def app_factory(_postgres_schema, tmp_path):
     def config_for(**overrides):
         overrides.setdefault("UPLOAD_FOLDER", str(tmp_path / "uploads"))
         overrides.setdefault("RETURN_PHOTO_FOLDER", str(tmp_path / "return-photos"))
+        overrides.setdefault("INVOICE_FOLDER", str(tmp_path / "invoices"))
         return make_config(**overrides)
 
     with building_apps(config_for, PerRequestLoginClient) as build:

@@ -125,3 +125,13 @@ def return_update(order: Order, ret, status_label, reasons: dict) -> None:
         status_label=status_label,
         reason_label=reasons.get(ret.reason_code, ret.reason_code),
     )
+
+
+def invoice_issued(order: Order, sub_order: ProducerOrder) -> None:
+    _buyer(
+        order,
+        _l("VAT invoice for order %(number)s", number=order.number),
+        "invoice_issued",
+        sub_order=sub_order,
+        invoice=sub_order.invoice,
+    )

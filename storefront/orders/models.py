@@ -2,7 +2,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..core.types import TimestampMixin, enum_column
 from ..extensions import db
@@ -349,3 +349,40 @@ class ReturnPhoto(TimestampMixin, db.Model):
     thumb_filename: Mapped[str] = mapped_column(String(255))
 
     return_request: Mapped[ReturnRequest] = relationship(back_populates="photos")
+
+
+class InvoiceRequest(TimestampMixin, db.Model):
+    """The buyer asked for a VAT invoice at checkout (Decree 123/2020/NĐ-CP): who to invoice.
+    Each cooperative invoices its own sub-order, as the seller of the goods."""
+
+    __tablename__ = "invoice_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    tax_code: Mapped[str] = mapped_column(String(14))  # 10 digits, or 10-3 for a branch
+    address: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254))
+
+    order: Mapped[Order] = relationship(
+        backref=backref("invoice_request", uselist=False, viewonly=True)
+    )
+
+
+class SubOrderInvoice(TimestampMixin, db.Model):
+    """The invoice a cooperative issued for its sub-order: the PDF and its lookup code."""
+
+    __tablename__ = "sub_order_invoices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_order_id: Mapped[int] = mapped_column(
+        ForeignKey("producer_orders.id", ondelete="CASCADE"), unique=True
+    )
+    invoice_number: Mapped[str] = mapped_column(String(40))
+    lookup_code: Mapped[str] = mapped_column(String(64))
+    pdf_filename: Mapped[str] = mapped_column(String(255))  # relative to INVOICE_FOLDER
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    producer_order: Mapped[ProducerOrder] = relationship(
+        backref=backref("invoice", uselist=False, viewonly=True)
+    )

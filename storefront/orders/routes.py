@@ -11,7 +11,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -124,6 +124,7 @@ def _details_from(form: CheckoutForm) -> checkout_service.CheckoutDetails:
         payment_method=PaymentMethod(form.payment_method.data),
         locale=str(get_locale() or "vi"),
         save_address=bool(form.save_address.data) and saved is None,
+        invoice=form.invoice_details(),
     )
 
 
@@ -467,3 +468,43 @@ def return_photo(number: str, return_id: int, photo_id: int):
     if photo is None:
         abort(404)
     return send_return_photo(photo, thumb=request.args.get("size") == "thumb")
+
+
+# ------------------------------------------------------------------ invoices and receipts
+
+
+@bp.get("/orders/<number>/invoices/<int:sub_order_id>.pdf")
+def invoice_pdf(number: str, sub_order_id: int):
+    from flask import send_from_directory
+
+    order = _load_order(number, _token_arg())
+    sub_order = next((so for so in order.sub_orders if so.id == sub_order_id), None)
+    if sub_order is None or sub_order.invoice is None:
+        abort(404)
+    response = send_from_directory(
+        current_app.config["INVOICE_FOLDER"],
+        sub_order.invoice.pdf_filename,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{order.number}-{sub_order.invoice.invoice_number}.pdf".replace("/", "-"),
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/orders/<number>/receipt")
+def receipt(number: str):
+    """A printable receipt, in Vietnamese or English whatever the page language."""
+    order = _load_order(number, _token_arg())
+    language = request.args.get("lang")
+    if language not in ("vi", "en"):
+        language = str(get_locale() or "vi")
+    with force_locale(language):
+        return render_template(
+            "orders/receipt.html",
+            order=order,
+            token=order.access_token,
+            language=language,
+            payment_method_labels=PAYMENT_METHOD_LABELS,
+            status_labels=STATUS_LABELS,
+        )

@@ -16,6 +16,7 @@ from storefront.orders.models import PaymentMethod, Refund, RefundLine
 from storefront.orders.refunds import refund_sub_order
 from storefront.producers.models import LedgerEntry
 from tests.checkout.factories_checkout import cart_with, details
+from tests.conftest import requires_postgres
 from tests.factories import ProducerFactory, ProductFactory
 
 
@@ -146,3 +147,51 @@ def test_bad_line_choices_are_refused(app):
         with pytest.raises(ValidationFailed, match=message):
             refund_sub_order(db.session, sub_order, None, "x", None, lines=lines, **_bank())
         db.session.rollback()
+
+
+@requires_postgres
+def test_two_line_refunds_at_once_refund_the_line_once(app):
+    """Two admins refund the same last unit at the same moment: one wins, the other is told."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from storefront.orders.models import ProducerOrder
+
+    order, sub_order = _delivered_order(PaymentMethod.COD, quantity=1)
+    sub_order_id, line_id = sub_order.id, sub_order.lines[0].id
+    barrier = threading.Barrier(2)
+    results = []
+
+    def refund(n):
+        with app.app_context(), Session(db.engine) as session:
+            part = session.get(ProducerOrder, sub_order_id)
+            part.lines  # noqa: B018 (loaded before the race)
+            barrier.wait()
+            try:
+                refund_sub_order(
+                    session,
+                    part,
+                    None,
+                    "vỡ",
+                    None,
+                    idempotency_key=f"race-{n}",
+                    lines={line_id: 1},
+                    bank_reference=f"FT{n}",
+                    paid_on=today_vn(),
+                )
+                session.commit()
+                results.append("refunded")
+            except ValidationFailed:
+                session.rollback()
+                results.append("refused")
+
+    threads = [threading.Thread(target=refund, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["refunded", "refused"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Refund)) == 1
+    assert db.session.get(ProducerOrder, sub_order_id).refunded_amount == 100_000
