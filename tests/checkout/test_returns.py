@@ -279,3 +279,49 @@ def test_return_window_is_configurable(app, shop):
     order, sub_order = _delivered(shop, delivered_days_ago=8)
     ret = _request(app, order, sub_order)
     assert ret.status is ReturnStatus.REQUESTED
+
+
+def test_done_when_the_statement_shows_the_demo_cancel_and_the_cod_return(app, shop):
+    """A demo card order's unshipped part is cancelled and refunded in demo mode; a COD order's
+    delivered part is returned and refunded by a recorded bank transfer; the cooperative's
+    statement lists both."""
+    other = ProductFactory(name="Mật ong", price=190_000)
+    db.session.commit()
+    card = place_order(
+        db.session,
+        cart_with({shop["chestnut"]: 1, other: 1}, user=shop["buyer"]),
+        details(PaymentMethod.CARD, email=shop["buyer"].email),
+        user=shop["buyer"],
+    )
+    db.session.commit()
+    app.test_client().post(
+        f"/orders/{card.number}/demo-pay", data={"outcome": "pay", "token": card.access_token}
+    )
+    chestnut_part = next(
+        so for so in card.sub_orders if so.producer_id == shop["chestnut"].producer_id
+    )
+    buyer = _client_as(app, shop["buyer"])
+    buyer.post(
+        f"/orders/{card.number}/sub-orders/{chestnut_part.id}/cancel", data={"reason": "Đổi ý"}
+    )
+
+    order, sub_order = _delivered(shop, quantity=1)
+    owner = _client_as(app, shop["owner"])
+    _ask(buyer, order, sub_order)
+    ret = db.session.scalars(select(ReturnRequest)).one()
+    owner.post(f"/dashboard/returns/{ret.id}/accept", data={"text": "Gửi GHN"})
+    owner.post(f"/dashboard/returns/{ret.id}/receive", data={"restock": "1"})
+    _client_as(app, shop["admin"]).post(
+        f"/admin/returns/{ret.id}/refund",
+        data={"bank_reference": "FT99", "paid_on": today_vn().isoformat()},
+    )
+
+    today = today_vn()
+    stmt = statement(db.session, sub_order.producer, today, today)
+    assert [(r.order_number, r.method, r.amount, r.in_ledger) for r in stmt.refund_lines] == [
+        (card.number, "demo", 150_000, False),
+        (order.number, "bank_transfer", 120_000, True),
+    ]
+    page = owner.get("/dashboard/payouts").get_data(as_text=True)
+    assert card.number in page and order.number in page
+    assert "Hoàn tiền cho người mua" in page
