@@ -38,8 +38,11 @@ seed: migrate
 run: seed
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - "storefront:create_app()"
 
+# Both cores: one pytest-xdist worker per core, each on a database of its own (tests/conftest.py);
+# the browser journeys stay together on one worker (--dist loadgroup).
+PYTEST_WORKERS ?= auto
 test: setup-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -23,8 +23,10 @@ from storefront.models import (
 from storefront.text import fold
 
 DEFAULT_PASSWORD = "correct-horse-battery"
-# scrypt is slow by design; hash once for the whole test run.
-_DEFAULT_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt")
+# scrypt is slow by design (about 0.1 s a check at the app's default cost), and every login in
+# a test checks this hash: the same algorithm at a low cost factor. check_password_hash reads
+# the cost from the hash, so the app's own hashing (registration, password change) is unchanged.
+_DEFAULT_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt:1024:8:1")
 
 
 class BaseFactory(factory.alchemy.SQLAlchemyModelFactory):

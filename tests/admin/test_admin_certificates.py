@@ -206,6 +206,7 @@ def test_producer_without_address_falls_back_to_owners(app):
     assert [m["To"] for m in outbox()] == [member.user.email]
 
 
+@pytest.mark.real_commits
 def test_claims_are_atomic_across_sessions(app):
     """Two overlapping cron runs: the second finds every certificate already claimed."""
     from sqlalchemy.orm import Session

@@ -1,31 +1,15 @@
 """Overview: orders and sales per day, by province, by OCOP group, top producers — in SQL."""
 
-from contextlib import contextmanager
 from datetime import date, datetime
-
-from sqlalchemy import event
 
 from storefront.admin import queries
 from storefront.extensions import db
 from storefront.models import PaymentMethod, PaymentStatus, SubOrderStatus
 from tests.admin.factories_admin import make_order
+from tests.conftest import counting_queries
 from tests.factories import ProducerFactory, ProductFactory
 
 START, END = date(2026, 5, 1), date(2026, 5, 31)
-
-
-@contextmanager
-def counting_queries():
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _world():

@@ -1,11 +1,8 @@
 """Catalogue fixtures: a controllable 'today' and an SQL statement counter."""
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
-from storefront.extensions import db
+from tests.conftest import counting_queries
 
 
 @pytest.fixture
@@ -17,20 +14,6 @@ def set_today(monkeypatch):
             monkeypatch.setattr(f"{module}.today_vn", lambda: day)
 
     return set_
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

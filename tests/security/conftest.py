@@ -4,15 +4,14 @@ import pytest
 from flask.testing import FlaskClient
 
 from config import ProductionConfig
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, building_apps
+from tests.conftest import TEST_DATABASE_URL, building_apps
 
 
 @pytest.fixture
-def production_factory(monkeypatch, tmp_path, _postgres_schema):
+def production_factory(monkeypatch, tmp_path, db_isolation):
     """Build apps from ProductionConfig; the secrets come from the environment, as in prod."""
-    url = TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'production.db'}"
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-tests-only-0123456789")
-    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_URL", TEST_DATABASE_URL)
 
     def config_for(**overrides):
         options = {
@@ -24,7 +23,7 @@ def production_factory(monkeypatch, tmp_path, _postgres_schema):
         }
         return type("ProductionUnderTest", (ProductionConfig,), options)
 
-    with building_apps(config_for) as build:
+    with building_apps(config_for, isolation=db_isolation) as build:
         yield build
 
 
