@@ -614,34 +614,50 @@ def _load_return(return_id: int) -> ReturnRequest:
     return ret
 
 
-@bp.post("/returns/<int:return_id>/accept", defaults={"action": "accept"})
-@bp.post("/returns/<int:return_id>/close", defaults={"action": "close"})
-@bp.post("/returns/<int:return_id>/refund", defaults={"action": "refund"})
-def return_action(return_id: int, action: str):
+def _return_target(ret: ReturnRequest) -> str:
+    return back_to(url_for(".order_detail", order_id=ret.order_id, _anchor=f"return-{ret.id}"))
+
+
+@bp.post("/returns/<int:return_id>/accept")
+def return_accept(return_id: int):
+    """The buyer asked an admin to decide: accept the return, with instructions."""
     ret = _load_return(return_id)
-    target = back_to(url_for(".order_detail", order_id=ret.order_id, _anchor=f"return-{ret.id}"))
-    form = ReturnRefundForm() if action == "refund" else ConfirmForm()
+    target = _return_target(ret)
+    form = ConfirmForm()
     if not form.validate():
         return _invalid_form(form, target)
-    text = request.form.get("text", "")
-    if action == "accept":
-        returns.accept(db.session, ret, text, current_user.id, by_admin=True)
-    elif action == "close":
-        returns.close(db.session, ret, text, current_user.id)
-    else:
-        returns.refund_return(
-            db.session,
-            ret,
-            current_user.id,
-            bank_reference=form.bank_reference.data,
-            paid_on=form.paid_on.data,
-        )
-    messages = {
-        "accept": _("Return accepted; the buyer and the cooperative were told."),
-        "close": _("The refusal stands; the buyer was told."),
-        "refund": _("The refund of the return is recorded."),
-    }
-    return done(messages[action], target)
+    returns.accept(db.session, ret, request.form.get("text", ""), current_user.id, by_admin=True)
+    return done(_("Return accepted; the buyer and the cooperative were told."), target)
+
+
+@bp.post("/returns/<int:return_id>/close")
+def return_close(return_id: int):
+    """The buyer asked an admin to decide: the cooperative's refusal stands."""
+    ret = _load_return(return_id)
+    target = _return_target(ret)
+    form = ConfirmForm()
+    if not form.validate():
+        return _invalid_form(form, target)
+    returns.close(db.session, ret, request.form.get("text", ""), current_user.id)
+    return done(_("The refusal stands; the buyer was told."), target)
+
+
+@bp.post("/returns/<int:return_id>/refund")
+def return_refund(return_id: int):
+    """The goods came back: record the bank transfer that refunded them."""
+    ret = _load_return(return_id)
+    target = _return_target(ret)
+    form = ReturnRefundForm()
+    if not form.validate():
+        return _invalid_form(form, target)
+    returns.refund_return(
+        db.session,
+        ret,
+        current_user.id,
+        bank_reference=form.bank_reference.data,
+        paid_on=form.paid_on.data,
+    )
+    return done(_("The refund of the return is recorded."), target)
 
 
 @bp.get("/returns/<int:return_id>/photos/<int:photo_id>")
