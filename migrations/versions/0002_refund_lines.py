@@ -1,7 +1,7 @@
 """Refunds: per-line quantities and bank-transfer references
 
 Revision ID: 0002_refund_lines
-Revises: 0001
+Revises: 0002_cart_placed_order
 Create Date: 2026-12-03 07:41:01.273819
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002_refund_lines'
-down_revision = '0001'
+down_revision = '0002_cart_placed_order'
 branch_labels = None
 depends_on = None
 

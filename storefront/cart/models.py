@@ -18,6 +18,11 @@ class Cart(TimestampMixin, db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), unique=True
     )
     updated_at: Mapped[datetime | None]
+    # The order this cart became, until something is added again: a second submit of the
+    # same checkout (a double click, a retry) is led to that order instead of a new one.
+    placed_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="SET NULL")
+    )
 
     lines: Mapped[list["CartLine"]] = relationship(
         back_populates="cart", cascade="all, delete-orphan", order_by="CartLine.id"

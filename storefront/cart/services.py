@@ -172,6 +172,7 @@ def add_item(
     else:
         line.quantity = new_quantity
         line.price_seen = product.price
+    cart.placed_order_id = None
     cart.updated_at = now or utcnow()
     session.flush()
     return line
@@ -232,9 +233,30 @@ def accept_changes(session: Session, cart: Cart, now: datetime | None = None) ->
     return changed
 
 
-def clear(session: Session, cart: Cart) -> None:
-    session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
+def lock(session: Session, cart: Cart) -> Cart:
+    """Hold the cart's row lock until the commit and reload it with its lines, so a second
+    checkout of the same cart waits here and then sees what the first one left."""
+    session.flush()
+    session.execute(select(Cart.id).where(Cart.id == cart.id).with_for_update(key_share=True)).one()
+    session.refresh(cart)
+    session.scalars(
+        select(CartLine)
+        .where(CartLine.cart_id == cart.id)
+        .execution_options(populate_existing=True)
+    ).all()
     session.expire(cart, ["lines"])
+    return cart
+
+
+def consume(session: Session, cart: Cart, order_id: int) -> None:
+    """Empty the cart into the order (under the cart's lock, see `lock`); refuses if
+    there was nothing left to empty, so a cart cannot become two orders."""
+    removed = session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
+    if removed.rowcount == 0:
+        raise ValidationFailed(_l("Your cart is empty."))
+    cart.placed_order_id = order_id
+    session.expire(cart, ["lines"])
+    session.flush()
 
 
 def merge_carts(session: Session, anonymous_token: str, user) -> None:

@@ -1,6 +1,7 @@
 """place_order: check everything first, then one atomic write (as django-oscar's OrderCreator).
 
-In the caller's single transaction it revalidates the cart against the database,
+In the caller's single transaction it locks the cart (a cart becomes one order,
+however many times it is submitted), revalidates it against the database,
 reserves stock through inventory.reserve (conditional UPDATEs in product id
 order), writes the Order, one ProducerOrder per producer and the OrderLine
 snapshots, and empties the cart. The caller commits; any DomainError means the
@@ -22,7 +23,7 @@ from ..cart import services as cart_services
 from ..cart.models import Cart
 from ..clock import VN_TZ, utcnow
 from ..core import places
-from ..errors import PaymentError, ValidationFailed
+from ..errors import DomainError, PaymentError, ValidationFailed
 from ..money import format_vnd
 from ..producers import inventory
 from . import emails, invoices
@@ -73,6 +74,23 @@ class CheckoutDetails:
     locale: str = "vi"
     save_address: bool = False
     invoice: invoices.InvoiceDetails | None = None  # the buyer asked for a VAT invoice
+
+
+class CartAlreadyOrdered(DomainError):
+    """The cart was already turned into an order: a double submit, or a retry after success."""
+
+    default_message = _l("This cart was already ordered.")
+
+    def __init__(self, order: Order):
+        self.order = order
+        super().__init__(_l("Your order %(number)s is already placed.", number=order.number))
+
+
+def already_ordered(session: Session, cart: Cart | None) -> Order | None:
+    """The order an emptied cart became, if it was emptied by placing one."""
+    if cart is None or cart.placed_order_id is None or cart_services.load_lines(session, cart):
+        return None
+    return session.get(Order, cart.placed_order_id)
 
 
 def validate_details(details: CheckoutDetails) -> None:
@@ -162,6 +180,12 @@ def place_order(
     now = now or utcnow()
     settings = settings or OrderSettings.from_config(current_app.config)
     validate_details(details)
+    # One checkout per cart at a time: a twin submit waits for the lock, then finds the
+    # cart emptied into the first one's order and is sent there.
+    cart_services.lock(session, cart)
+    placed = already_ordered(session, cart)
+    if placed is not None:
+        raise CartAlreadyOrdered(placed)
     summary = _revalidate(cart_services.summarize(session, cart, settings.shipping))
     if details.payment_method is PaymentMethod.CARD:
         check_card_amount(summary.grand_total)
@@ -265,7 +289,7 @@ def place_order(
     )
     if user is not None and details.save_address:
         _remember_address(session, user, details)
-    cart_services.clear(session, cart)
+    cart_services.consume(session, cart, order.id)
     session.flush()
 
     emails.order_placed(order)

@@ -21,7 +21,7 @@ from ..clock import utcnow
 from ..producers import inventory
 from . import emails
 from .models import Order, OrderEvent, PaymentStatus, SubOrderStatus
-from .routing import can_move
+from .routing import claim
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +134,11 @@ def _in_buyer_language(order: Order, message) -> str:
 def release_order(session: Session, order: Order, reason, now: datetime) -> None:
     """Cancel every open sub-order of an unpaid order and return its reserved stock."""
     reason = _in_buyer_language(order, reason)[:255]
+    # The caller's payment-status UPDATE holds the order's row lock; each sub-order is still
+    # claimed conditionally, so one a cooperative cancelled meanwhile is not released twice.
     for sub_order in order.sub_orders:
-        if not can_move(sub_order, SubOrderStatus.CANCELLED):
+        if not claim(session, sub_order, SubOrderStatus.CANCELLED, now):
             continue
-        sub_order.status = SubOrderStatus.CANCELLED
-        sub_order.cancelled_at = now
         sub_order.cancel_reason = reason
         inventory.release_lines(session, sub_order.lines, sub_order.id)
         session.add(

@@ -24,7 +24,7 @@ from ..clock import today_vn, utcnow
 from ..errors import ValidationFailed
 from ..money import format_vnd
 from ..producers import ledger
-from . import emails, payments
+from . import emails, payments, routing
 from .models import (
     Order,
     OrderEvent,
@@ -138,6 +138,10 @@ def refund_sub_order(
     returns the first Refund and changes nothing."""
     now = now or utcnow()
     config = config if config is not None else current_app.config
+    # Under the order's lock a concurrent twin of this request has either committed its
+    # Refund (found below by its key) or not started: never both halfway.
+    routing.lock_order(session, sub_order.order)
+    session.refresh(sub_order)
     if idempotency_key:
         existing = session.scalar(select(Refund).where(Refund.idempotency_key == idempotency_key))
         if existing is not None:

@@ -161,6 +161,10 @@ def checkout():
     settings = checkout_service.OrderSettings.from_config(current_app.config)
     cart = current_cart()
     summary = cart_services.summarize(db.session, cart, settings.shipping)
+    if request.method == "POST" and summary.is_empty:
+        placed = checkout_service.already_ordered(db.session, cart)
+        if placed is not None:
+            return _placed(placed)
     if summary.is_empty:
         flash(_("Your cart is empty."), "warning")
         return redirect(url_for("cart.view"), code=303)
@@ -187,18 +191,26 @@ def checkout():
                 user=current_user if current_user.is_authenticated else None,
                 settings=settings,
             )
+        except checkout_service.CartAlreadyOrdered as twin:
+            db.session.rollback()
+            return _placed(twin.order)
         except DomainError as failure:
             db.session.rollback()
             error = str(failure.message)
             summary = cart_services.summarize(db.session, current_cart(), settings.shipping)
         else:
             db.session.commit()
-            if order.payment_method is PaymentMethod.CARD:
-                return _start_card_payment(order)
-            flash(_("Thank you! Your order %(number)s is placed.", number=order.number), "success")
-            return redirect(_detail_url(order), code=303)
+            return _placed(order)
     status = 422 if request.method == "POST" else 200
     return _render_checkout(form, summary, settings, card_enabled, error, status)
+
+
+def _placed(order: Order):
+    """Where a submitted checkout goes: the first submit and any twin of it alike."""
+    if order.payment_method is PaymentMethod.CARD and order.payment_status is PaymentStatus.PENDING:
+        return _start_card_payment(order)
+    flash(_("Thank you! Your order %(number)s is placed.", number=order.number), "success")
+    return redirect(_detail_url(order), code=303)
 
 
 def _render_checkout(form, summary, settings, card_enabled, error=None, status=200):

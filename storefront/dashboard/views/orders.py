@@ -8,7 +8,7 @@ from ...clock import today_vn
 from ...core.pagination import paginate
 from ...core.places import place_label
 from ...core.uow import done, show_in_form
-from ...errors import DomainError, back_to
+from ...errors import DomainError, InvalidTransition, back_to
 from ...extensions import db
 from ...orders.models import PaymentMethod, SubOrderStatus
 from ...orders.routing import SETTLED_PAYMENT, can_move
@@ -110,6 +110,10 @@ def order_action(sub_order_id: int, action: str):
                 current_user.id,
                 **_action_fields(action, form),
             )
+        except InvalidTransition:
+            # The sub-order moved on (a double click, a colleague): the page as it is now,
+            # with the reason, as for a button without a form.
+            raise
         except DomainError as error:
             show_in_form(form, error)
         else:
