@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront.cart import services as cart_services
+from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.mail import outbox
 from storefront.models import (
@@ -175,6 +176,9 @@ def test_ten_identical_refunds_refund_once(app, shop):
             f"{prefix}amount": "50000",
             f"{prefix}reason": "Hũ bị nứt",
             f"{prefix}idempotency_key": "admin-refund-once",
+            # Cash on delivery goes back by a bank transfer the admin sent and records.
+            f"{prefix}bank_reference": "FT-RACE-1",
+            f"{prefix}paid_on": today_vn().isoformat(),
         },
     )
 
