@@ -1,7 +1,7 @@
 """Refunds: per-line quantities and bank-transfer references
 
-Revision ID: 0002_refund_lines
-Revises: 0002_cart_placed_order
+Revision ID: 0004_refund_lines
+Revises: 0003_accounts
 Create Date: 2026-12-03 07:41:01.273819
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_refund_lines'
-down_revision = '0002_cart_placed_order'
+revision = '0004_refund_lines'
+down_revision = '0003_accounts'
 branch_labels = None
 depends_on = None
 
