@@ -12,6 +12,7 @@ from storefront.mail import outbox
 from storefront.models import MemberRole
 from storefront.orders.models import InvoiceRequest, Order, SubOrderInvoice
 from tests.checkout.factories_checkout import form_data
+from tests.conftest import AuthActions
 from tests.factories import ProducerMemberFactory, ProductFactory
 
 INVOICE = {
@@ -35,10 +36,9 @@ def coops(app):
 
 
 def _client_as(app, user):
+    """A browser of its own, signed in as `user` (past the second factor, for an admin)."""
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+    AuthActions(client).login_as(user)
     return client
 
 

@@ -17,6 +17,7 @@ from storefront.orders.totals import order_totals
 from storefront.producers import ledger
 from tests.checkout import money_places as places
 from tests.checkout.factories_checkout import cart_with, details
+from tests.conftest import AuthActions
 from tests.factories import AdminFactory, ProducerMemberFactory, ProductFactory, UserFactory
 
 
@@ -43,10 +44,9 @@ def shop(app):
 
 
 def _client_as(app, user):
+    """A browser of its own, signed in as `user` (past the second factor, for an admin)."""
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+    AuthActions(client).login_as(user)
     return client
 
 

@@ -27,6 +27,7 @@ from storefront.orders.totals import order_totals
 from storefront.producers.models import LedgerEntry, LedgerKind, StockMovement, StockReason
 from storefront.producers.statements import statement
 from tests.checkout.factories_checkout import cart_with, details
+from tests.conftest import AuthActions
 from tests.dashboard.factories_dashboard import image_bytes
 from tests.factories import AdminFactory, ProducerMemberFactory, ProductFactory, UserFactory
 
@@ -42,10 +43,9 @@ def shop(app):
 
 
 def _client_as(app, user):
+    """A browser of its own, signed in as `user` (past the second factor, for an admin)."""
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+    AuthActions(client).login_as(user)
     return client
 
 
