@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..catalogue.models import Product, ProductStatus
@@ -363,6 +363,15 @@ class CartSummary:
     @property
     def is_empty(self) -> bool:
         return not self.groups
+
+
+def item_count(session: Session, cart: Cart | None) -> int:
+    """How many units the cart holds (the header's badge)."""
+    if cart is None or cart.id is None:
+        return 0
+    return session.scalar(
+        select(func.coalesce(func.sum(CartLine.quantity), 0)).where(CartLine.cart_id == cart.id)
+    )
 
 
 def load_lines(session: Session, cart: Cart | None) -> list[CartLine]:

@@ -1,4 +1,15 @@
-from flask import Blueprint, current_app, jsonify, make_response, redirect, request
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -41,3 +52,50 @@ def wards():
     """Wards of a province, for the address forms' second select."""
     province = request.args.get("province", type=int)
     return jsonify([{"code": code, "name": name} for code, name in places.wards(province or 0)])
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and bots ask for this path whatever the page links to."""
+    return send_from_directory(
+        current_app.static_folder, "img/favicon.ico", mimetype="image/x-icon", max_age=86400
+    )
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: "add to home screen" gets the shop's name, colours and icons."""
+
+    def icon(name: str, size: int, purpose: str = "any") -> dict:
+        return {
+            "src": url_for("static", filename=f"img/{name}"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": purpose,
+        }
+
+    home = "catalogue.home"
+    response = jsonify(
+        {
+            "name": _("OCOP Market"),
+            "short_name": _("OCOP Market"),
+            "description": _(
+                "Certified OCOP products from Vietnam's communes, sold by the cooperatives "
+                "that make them."
+            ),
+            "lang": str(get_locale()),
+            "start_url": url_for(home) if home in current_app.view_functions else "/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#faf8f3",
+            "theme_color": "#b8321e",
+            "icons": [
+                icon("icon-192.png", 192),
+                icon("icon-512.png", 512),
+                icon("icon-maskable-512.png", 512, "maskable"),
+            ],
+        }
+    )
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -4,12 +4,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..clock import today_vn
-from ..money import format_vnd
+from ..extensions import db
+from ..money import format_vnd, format_vnd_deduction
 from . import places
 
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["vnd"] = format_vnd
+    app.jinja_env.filters["vnd_deduction"] = format_vnd_deduction
     app.jinja_env.filters["date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else ""
     )
@@ -27,7 +29,6 @@ def init_templating(app: Flask) -> None:
         items = [
             ("catalogue.products", _l("Products")),
             ("catalogue.producers", _l("Producers")),
-            ("cart.view", _l("Cart")),
         ]
         # Emails are rendered outside requests: they get the anonymous menu.
         if has_request_context() and current_user.is_authenticated:
@@ -37,6 +38,17 @@ def init_templating(app: Flask) -> None:
             if current_user.is_admin:
                 items.append(("admin.index", _l("Admin")))
         return [(endpoint, label) for endpoint, label in items if endpoint in app.view_functions]
+
+    def cart_item_count() -> int:
+        """Units in the visitor's cart, for the header (one small query, only when asked)."""
+        if not has_request_context() or "cart.view" not in app.view_functions:
+            return 0
+        from ..cart.services import item_count
+        from ..cart.session import current_cart
+
+        return item_count(db.session, current_cart())
+
+    app.jinja_env.globals["cart_item_count"] = cart_item_count
 
     @app.context_processor
     def inject_globals():

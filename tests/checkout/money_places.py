@@ -45,7 +45,7 @@ def order_page_refunded(client, order) -> int:
 def _row_amount(html: str, number: str) -> int:
     row = re.search(re.escape(number) + r"</a>.*?</tr>", html, re.S)
     assert row, f"{number} not listed"
-    return _first(r'<td class="num">' + AMOUNT, row.group(0))
+    return _first(r'<td class="num"[^>]*>' + AMOUNT, row.group(0))
 
 
 def account_list_total(client, order) -> int:

@@ -170,7 +170,14 @@ class Tab:
         self.page.wait_for_load_state("load")
         assert "/login" not in self.page.url, self.page.inner_text("main")
 
+    def open_menu(self) -> None:
+        """On a phone the header's links sit behind the menu button; open it if it shows."""
+        toggle = self.page.locator("summary.nav-toggle")
+        if toggle.is_visible() and self.page.locator("details.nav-menu[open]").count() == 0:
+            toggle.click()
+
     def logout(self) -> None:
+        self.open_menu()
         self.page.click("form[action$='/logout'] button[type=submit]")
         self.page.wait_for_load_state("load")
 
