@@ -11,6 +11,7 @@ from .catalogue.models import (
     ProductSearchToken,
     ProductStatus,
 )
+from .core.models import EmailStatus, OutboundEmail
 from .orders.models import (
     InvoiceRequest,
     Order,
@@ -51,6 +52,7 @@ __all__ = [
     "CartLine",
     "Certificate",
     "CertificateStatus",
+    "EmailStatus",
     "Invitation",
     "LedgerEntry",
     "LedgerKind",
@@ -58,6 +60,7 @@ __all__ = [
     "Order",
     "OrderEvent",
     "OrderLine",
+    "OutboundEmail",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",

@@ -1,5 +1,9 @@
+import secrets
+
 from flask import (
     Blueprint,
+    Response,
+    abort,
     current_app,
     jsonify,
     make_response,
@@ -14,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from . import places
+from . import health, observability, places
 from .i18n import LANG_COOKIE
 from .urls import safe_next
 
@@ -23,12 +27,37 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/healthz")
 def healthz():
+    """Liveness: the process answers and reaches its database."""
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
         return jsonify(status="database unreachable"), 503
     return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: the database, Redis and the task broker all answer (503 otherwise), so a
+    load balancer stops sending traffic to a machine that cannot do its work."""
+    checks = health.readiness(current_app.config)
+    ready = all(checks.values())
+    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+
+
+@bp.get("/metrics")
+def metrics():
+    """Prometheus metrics. With METRICS_TOKEN set it needs `Authorization: Bearer <token>`;
+    production without a token hides it (404)."""
+    token = current_app.config.get("METRICS_TOKEN")
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not secrets.compare_digest(given.encode(), token.encode()):
+            abort(404)
+    elif not current_app.config.get("METRICS_PUBLIC"):
+        abort(404)
+    body, content_type = observability.render_metrics(current_app._get_current_object())
+    return Response(body, content_type=content_type)
 
 
 @bp.post("/lang")

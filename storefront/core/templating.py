@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..clock import today_vn
 from ..extensions import db
 from ..money import format_vnd, format_vnd_deduction
+from ..storage import absolute_media_url, media_url
 from . import places
 
 
@@ -24,6 +25,9 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["place_label"] = places.place_label
     app.jinja_env.globals["today_vn"] = today_vn
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["media_url"] = media_url
+    app.jinja_env.globals["absolute_media_url"] = absolute_media_url
+    app.jinja_env.globals["webp_srcset"] = webp_srcset
 
     def main_nav():
         items = [
@@ -59,6 +63,14 @@ def init_templating(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }
+
+
+def webp_srcset(image) -> str:
+    """`srcset` of a product photo's WebP versions ("" until the image task has made them)."""
+    from ..dashboard.images import webp_name
+
+    widths = image.webp_widths or () if image is not None else ()
+    return ", ".join(f"{media_url(webp_name(image.filename, w))} {w}w" for w in widths)
 
 
 def page_url(number: int) -> str:

@@ -29,6 +29,7 @@ from ..errors import InvalidTransition, NotFound, ValidationFailed
 from ..mail import queue_email
 from ..producers import inventory
 from ..producers.models import StockReason
+from ..storage import FilesystemStorage
 from . import emails, refunds
 from .models import (
     Order,
@@ -259,7 +260,10 @@ def request_return(
     session.add(ret)
     session.flush()
     for data in photos:
-        stored = store_image(data, settings.photo_folder, f"r{ret.id}", settings.max_pixels)
+        # Private photos stay on the server's disk, outside the public media store.
+        stored = store_image(
+            data, FilesystemStorage(settings.photo_folder), f"r{ret.id}", settings.max_pixels
+        )
         ret.photos.append(
             ReturnPhoto(filename=stored.filename, thumb_filename=stored.thumb_filename)
         )

@@ -206,7 +206,9 @@ def checkout():
             error = str(failure.message)
             summary = cart_services.summarize(db.session, current_cart(), settings.shipping)
         else:
-            db.session.commit()
+            if order.payment_method is PaymentMethod.CARD:
+                db.session.commit()  # the order exists before the buyer is sent to Stripe
+            # Otherwise the request's unit of work commits (core/uow.py) after the redirect.
             return _placed(order)
     status = 422 if request.method == "POST" else 200
     return _render_checkout(form, summary, settings, card_enabled, error, status)

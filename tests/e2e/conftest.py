@@ -60,9 +60,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
-            # One xdist worker runs every journey (with --dist loadgroup, as `make test` does):
-            # one shop and one Chromium per run, not one per worker.
-            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 def _unavailable(reason: str):
