@@ -1,7 +1,7 @@
 """Returns: requests, lines and photos; returned quantity per order line
 
-Revision ID: 0005_returns
-Revises: 0004_refund_lines
+Revision ID: 0008_returns
+Revises: 0007_refund_lines
 Create Date: 2026-12-03 07:50:12.940324
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_returns'
-down_revision = '0004_refund_lines'
+revision = '0008_returns'
+down_revision = '0007_refund_lines'
 branch_labels = None
 depends_on = None
 

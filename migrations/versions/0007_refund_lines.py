@@ -1,7 +1,7 @@
 """Refunds: per-line quantities and bank-transfer references
 
-Revision ID: 0004_refund_lines
-Revises: 0003_accounts
+Revision ID: 0007_refund_lines
+Revises: 0006_image_variants
 Create Date: 2026-12-03 07:41:01.273819
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_refund_lines'
-down_revision = '0003_accounts'
+revision = '0007_refund_lines'
+down_revision = '0006_image_variants'
 branch_labels = None
 depends_on = None
 

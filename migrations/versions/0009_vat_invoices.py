@@ -1,7 +1,7 @@
 """VAT invoices: the buyer's request per order, the issued invoice per sub-order
 
-Revision ID: 0006_vat_invoices
-Revises: 0005_returns
+Revision ID: 0009_vat_invoices
+Revises: 0008_returns
 Create Date: 2026-12-03 08:19:03.972092
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_vat_invoices'
-down_revision = '0005_returns'
+revision = '0009_vat_invoices'
+down_revision = '0008_returns'
 branch_labels = None
 depends_on = None
 
