@@ -15,6 +15,7 @@ from flask_babel import force_locale
 
 from .clock import utcnow
 from .core.hooks import on_commit
+from .core.validators import single_line
 from .extensions import db
 
 
@@ -29,7 +30,8 @@ def build_email(to: str, subject: str, template: str, locale: str = "vi", **cont
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
-    message["Subject"] = str(subject)
+    # A header cannot hold a line break; names typed by people end up in subjects.
+    message["Subject"] = single_line(str(subject))
     message.set_content(body)
     return message
 

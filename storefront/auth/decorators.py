@@ -1,7 +1,14 @@
 from functools import wraps
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
+from flask_login.config import EXEMPT_METHODS
+
+
+def _exempt() -> bool:
+    """OPTIONS is answered by Flask itself and reveals nothing; login_required lets it through,
+    and so must the role checks (an anonymous user has no roles to read)."""
+    return request.method in EXEMPT_METHODS
 
 
 def producer_required(view):
@@ -10,6 +17,8 @@ def producer_required(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
+        if _exempt():
+            return view(*args, **kwargs)
         if not (current_user.is_producer and current_user.memberships):
             abort(403)
         return view(*args, **kwargs)
@@ -21,6 +30,8 @@ def admin_required(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
+        if _exempt():
+            return view(*args, **kwargs)
         if not current_user.is_admin:
             abort(403)
         return view(*args, **kwargs)

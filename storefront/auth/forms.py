@@ -1,20 +1,20 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
+from ..core.forms import Form
 from .services import MIN_PASSWORD_LENGTH
 
 PHONE_PATTERN = r"^\+?[0-9 .-]{8,20}$"
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = TelField(
@@ -33,7 +33,7 @@ class RegisterForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
@@ -47,5 +47,5 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     """Logout is a POST, so a third-party page cannot log a buyer out."""

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from ..core import places
+from ..core.forms import Form
 from .models import PaymentMethod
 
 PHONE_PATTERN = r"^\+?[0-9 .-]{8,20}$"
@@ -19,7 +19,7 @@ def _int_or_none(value):
         return None
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(Form):
     address_id = RadioField(_l("Deliver to"), coerce=_int_or_none, validators=[Optional()])
     name = StringField(
         _l("Recipient's name"),
@@ -113,7 +113,7 @@ class CheckoutForm(FlaskForm):
         return valid
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField(
         _l("Why are you cancelling?"),
         validators=[
@@ -124,7 +124,7 @@ class CancelForm(FlaskForm):
     token = StringField()
 
 
-class PayForm(FlaskForm):
+class PayForm(Form):
     """Start or retry the card payment; carries the guest token."""
 
     token = StringField()

@@ -44,27 +44,35 @@ TIMELINE = (
 # ------------------------------------------------------------------ helpers
 
 
+# Compared against when no order has the number, so a miss costs what a hit does.
+_NO_TOKEN = secrets.token_urlsafe(32)
+
+
 def _load_order(number: str, token: str | None) -> Order:
-    """The owner, or anyone holding the order's token link; everyone else gets a 404."""
-    order = db.session.scalar(
+    """The owner, or anyone holding the order's token link; everyone else gets a 404.
+
+    Only the id, owner and token are read before access is decided, whether the number
+    exists or not: an existing number without its token answers as fast as a missing one.
+    """
+    found = db.session.execute(
+        select(Order.id, Order.user_id, Order.access_token).where(Order.number == number[:32])
+    ).one_or_none()
+    order_id, owner_id, access_token = found if found is not None else (None, None, _NO_TOKEN)
+    is_owner = (
+        current_user.is_authenticated and owner_id is not None and owner_id == current_user.id
+    )
+    offered = (token or "").encode("utf-8", "surrogatepass")
+    holds_token = secrets.compare_digest(offered, access_token.encode())
+    if found is None or not (is_owner or (token and holds_token)):
+        abort(404)
+    return db.session.scalar(
         select(Order)
-        .where(Order.number == number)
+        .where(Order.id == order_id)
         .options(
             selectinload(Order.sub_orders).selectinload(ProducerOrder.lines),
             selectinload(Order.payments),
         )
     )
-    if order is None:
-        abort(404)
-    is_owner = (
-        current_user.is_authenticated
-        and order.user_id is not None
-        and order.user_id == current_user.id
-    )
-    holds_token = bool(token) and secrets.compare_digest(str(token), order.access_token)
-    if not (is_owner or holds_token):
-        abort(404)
-    return order
 
 
 def _token_arg() -> str | None:
