@@ -21,6 +21,7 @@ from ..auth.models import Address
 from ..cart import services as cart_services
 from ..cart.session import current_cart
 from ..core.pagination import paginate
+from ..core.urls import public_url
 from ..errors import DomainError
 from ..extensions import db
 from . import bank_transfer, cancellation, fulfilment, payments
@@ -122,14 +123,12 @@ def _start_card_payment(order: Order):
         target = payments.start_card_payment(
             db.session,
             order,
-            success_url=url_for(
-                "orders.detail",
-                number=order.number,
-                token=order.access_token,
-                paid=1,
-                _external=True,
+            # From PUBLIC_BASE_URL, never from the request's Host header: the buyer is sent
+            # back (with the order's token) to whatever these URLs name.
+            success_url=public_url(
+                "orders.detail", number=order.number, token=order.access_token, paid=1
             ),
-            cancel_url=_detail_url(order, _external=True),
+            cancel_url=public_url("orders.detail", number=order.number, token=order.access_token),
             demo_url=url_for("orders.demo_pay", number=order.number, token=order.access_token),
             config=current_app.config,
         )
