@@ -8,7 +8,7 @@ text fields, so a field added later cannot forget it.
 """
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 
 from .validators import DB_INT_MAX, PlainText, int_range
 
@@ -24,7 +24,8 @@ class Form(FlaskForm):
         for name, field in self._fields.items():
             if isinstance(field, TextAreaField):
                 extra.setdefault(name, []).append(_MULTI_LINE)
-            elif isinstance(field, StringField):
+            elif isinstance(field, StringField) and not isinstance(field, HiddenField):
+                # Hidden fields carry our own values back (a next URL, a key), checked where used.
                 extra.setdefault(name, []).append(_ONE_LINE)
             elif isinstance(field, IntegerField):
                 extra.setdefault(name, []).append(_FITS_INTEGER)

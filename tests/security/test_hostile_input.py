@@ -139,8 +139,8 @@ def test_nul_bytes_never_reach_the_database(client, shop):
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
     registration = {"name": f"A{NUL}", "email": "a@example.vn", "password": "x" * 12}
     assert client.post("/register", data=registration).status_code == 400
-    assert client.get(f"/orders/OCOP{NUL}").status_code == 400
-    assert client.get("/orders/OCOP%00").status_code == 400
+    assert client.get(f"/orders/OCOP{NUL}").status_code == 404
+    assert client.get("/orders/OCOP%00").status_code == 404
     _login(client, membership.user)
     response = client.post(
         f"/dashboard/products/{product.id}/stock",
@@ -148,7 +148,7 @@ def test_nul_bytes_never_reach_the_database(client, shop):
     )
     assert response.status_code == 400
     _login(client, admin)
-    assert client.get("/admin/users", query_string={"q": f"a{NUL}"}).status_code == 400
+    assert client.get("/admin/users", query_string={"q": f"a{NUL}"}).status_code == 200
 
 
 def test_a_non_ascii_order_token_is_not_found(client, shop):
