@@ -49,6 +49,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
     REGISTER_RATE_LIMIT = "5 per minute; 30 per hour"
+    # Reset requests and reset-form posts: per client address, and per account (email or link).
+    PASSWORD_RESET_IP_RATE_LIMIT = "10 per hour"  # noqa: S105 (a rate, not a password)
+    PASSWORD_RESET_ACCOUNT_RATE_LIMIT = "5 per hour"  # noqa: S105
 
     # Shop economics, all in integer đồng or basis points.
     SHIPPING_FEE_VND = _int_env("SHIPPING_FEE_VND", 30_000)

@@ -83,6 +83,7 @@ def register_validators(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
+    from .auth.account_routes import bp as account_bp
     from .auth.routes import bp as auth_bp
     from .cart.routes import bp as cart_bp
     from .catalogue.api import bp as api_bp
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         core_bp,
         auth_bp,
+        account_bp,
         catalogue_bp,
         api_bp,
         cart_bp,

@@ -1,7 +1,7 @@
 """Imports every model so Alembic autogenerate and `flask shell` see all tables."""
 
 from .admin.models import AuditEvent
-from .auth.models import Address, User, UserRole
+from .auth.models import Address, RecoveryCode, SignIn, User, UserRole
 from .cart.models import Cart, CartLine
 from .catalogue.models import (
     Certificate,
@@ -64,7 +64,9 @@ __all__ = [
     "ProductImage",
     "ProductSearchToken",
     "ProductStatus",
+    "RecoveryCode",
     "Refund",
+    "SignIn",
     "StockMovement",
     "StockReason",
     "SubOrderStatus",

@@ -383,9 +383,14 @@ class AuthActions:
 
     def login_as(self, user) -> None:
         """Log in without the form, for tests about something else."""
+        from storefront.auth.twofactor import MFA_SESSION_KEY
+
         with self._client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            if user.totp_enabled:
+                # As if this browser had passed the second factor at login.
+                session[MFA_SESSION_KEY] = user.id
 
     def logout(self):
         return self._client.post("/logout")

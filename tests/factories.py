@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from werkzeug.security import generate_password_hash
 
-from storefront.clock import today_vn
+from storefront.clock import today_vn, utcnow
 from storefront.extensions import db
 from storefront.models import (
     Certificate,
@@ -46,8 +46,14 @@ class UserFactory(BaseFactory):
     role = UserRole.CUSTOMER
 
 
+# Administrators must use a second factor; factory admins have one already set up.
+ADMIN_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 class AdminFactory(UserFactory):
     role = UserRole.ADMIN
+    totp_secret = ADMIN_TOTP_SECRET
+    totp_enabled_at = factory.LazyFunction(utcnow)
 
 
 class ProducerFactory(BaseFactory):

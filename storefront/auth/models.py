@@ -2,9 +2,10 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy import DateTime, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..core.types import TimestampMixin, enum_column
 from ..extensions import db
 
@@ -28,6 +29,18 @@ class User(UserMixin, TimestampMixin, db.Model):
     # older version stops working at once.
     session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
+    # Null until the owner follows the link sent to this address; claiming guest orders
+    # placed with the address needs it.
+    email_verified_at: Mapped[datetime | None]
+    # When the person agreed to the privacy notice (Decree 13/2023/NĐ-CP) at sign-up.
+    privacy_consent_at: Mapped[datetime | None]
+    # Set when the account was deleted: the person's details are blanked, orders kept.
+    deleted_at: Mapped[datetime | None]
+    # TOTP second factor: the base32 secret is stored while enrolment is being confirmed
+    # and stays once enabled; the last accepted time step refuses a code used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     memberships: Mapped[list["ProducerMember"]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan"
@@ -47,6 +60,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_producer(self) -> bool:
         return self.role is UserRole.PRODUCER
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -71,3 +92,28 @@ class Address(TimestampMixin, db.Model):
     is_default: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship(back_populates="addresses")
+
+
+class SignIn(db.Model):
+    """One successful sign-in, listed on the account page so a stranger's stands out."""
+
+    __tablename__ = "sign_ins"
+    __table_args__ = (Index("ix_sign_ins_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    with_second_factor: Mapped[bool] = mapped_column(default=False)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for when the authenticator app is lost. Only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

@@ -1,13 +1,19 @@
 """Accounts: plain functions, the caller commits."""
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utcnow
 from ..errors import AuthError, ValidationFailed
 from ..extensions import db
-from .models import User, UserRole
+from ..mail import queue_email
+from ..orders.ownership import claim_guest_orders
+from . import tokens
+from .models import SignIn, User, UserRole
+from .tokens import Links
 
 PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hash algorithm name, not a password)
 MIN_PASSWORD_LENGTH = 10
@@ -27,15 +33,21 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_METHOD)
 
 
+def check_new_password(password: str) -> None:
+    """The one rule every new password meets (sign-up, change, reset)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+
+
 def register_user(
     email: str,
     password: str,
     name: str,
     phone: str | None = None,
     role: UserRole = UserRole.CUSTOMER,
+    consented: bool = False,
 ) -> User:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    check_new_password(password)
     if find_user_by_email(email) is not None:
         raise ValidationFailed(
             _l("An account with this email already exists. Log in or reset your password.")
@@ -46,6 +58,7 @@ def register_user(
         name=name.strip(),
         phone=(phone or "").strip() or None,
         role=role,
+        privacy_consent_at=utcnow() if consented else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -60,8 +73,210 @@ def authenticate(email: str, password: str) -> User:
         raise AuthError()
     if not check_password_hash(user.password_hash, password) or not user.is_active:
         raise AuthError()
-    user.last_login_at = utcnow()
     return user
+
+
+def record_sign_in(
+    user: User, ip_address: str | None, user_agent: str | None, second_factor: bool
+) -> None:
+    """Called once the person is fully signed in (after the second factor, if any)."""
+    user.last_login_at = utcnow()
+    db.session.add(
+        SignIn(
+            user_id=user.id,
+            ip_address=clean_text(ip_address or "", 45) or None,
+            user_agent=clean_text(user_agent or "", 255) or None,
+            with_second_factor=second_factor,
+        )
+    )
+    if user.email_verified:
+        # A guest order placed since with the proven address joins the account too.
+        claim_guest_orders(db.session, user.id, user.email)
+
+
+def recent_sign_ins(user: User, limit: int = 10) -> list[SignIn]:
+    return list(
+        db.session.scalars(
+            select(SignIn)
+            .where(SignIn.user_id == user.id)
+            .order_by(SignIn.created_at.desc(), SignIn.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def clean_text(value: str, max_length: int) -> str:
+    """Headers are attacker-chosen: no control characters, bounded length."""
+    return "".join(ch for ch in value if ch.isprintable())[:max_length]
+
+
+# ------------------------------------------------------------------ password reset
+
+
+def request_password_reset(email: str, links: Links, locale: str) -> None:
+    """Email a reset link if the address belongs to an active account. The caller shows the
+    same answer either way, so the form does not reveal who has an account."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active or user.deleted_at is not None:
+        return
+    token = tokens.make(
+        tokens.PURPOSE_RESET, {"uid": user.id, "fp": tokens.reset_fingerprint(user)}
+    )
+    queue_email(
+        user.email,
+        _l("Reset your OCOP Market password"),
+        "password_reset",
+        locale=locale,
+        user=user,
+        reset_url=links.to("auth.reset_password", token=token),
+        minutes=tokens.RESET_MAX_AGE // 60,
+    )
+
+
+INVALID_RESET_LINK = _l(
+    "This reset link is not valid or was already used. Ask for a new one below."
+)
+EXPIRED_RESET_LINK = _l("This reset link has expired (links last one hour). Ask for a new one.")
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        payload = tokens.read(tokens.PURPOSE_RESET, token, tokens.RESET_MAX_AGE)
+    except tokens.TokenExpired as error:
+        raise ValidationFailed(EXPIRED_RESET_LINK) from error
+    except tokens.TokenInvalid as error:
+        raise ValidationFailed(INVALID_RESET_LINK) from error
+    user = db.session.get(User, payload["uid"])
+    if (
+        user is None
+        or not user.is_active
+        or not secrets.compare_digest(str(payload.get("fp", "")), tokens.reset_fingerprint(user))
+    ):
+        raise ValidationFailed(INVALID_RESET_LINK)
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set the new password; the token, and every session, stop working at once."""
+    user = user_for_reset_token(token)
+    check_new_password(new_password)
+    new_hash = hash_password(new_password)
+    # Conditional on the state the token was made for: of two racing uses, one wins.
+    result = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            User.password_hash == user.password_hash,
+            User.session_version == user.session_version,
+        )
+        .values(password_hash=new_hash, session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ValidationFailed(INVALID_RESET_LINK)
+    db.session.refresh(user)
+    if user.email_verified_at is None:
+        # Following a link sent to the address proves it as well as a verification would.
+        mark_email_verified(user)
+    return user
+
+
+# ------------------------------------------------------------------ email verification
+
+
+def send_email_verification(user: User, links: Links, locale: str) -> None:
+    if user.email_verified:
+        return
+    token = tokens.make(
+        tokens.PURPOSE_VERIFY, {"uid": user.id, "fp": tokens.email_fingerprint(user)}
+    )
+    queue_email(
+        user.email,
+        _l("Confirm your email address"),
+        "verify_email",
+        locale=locale,
+        user=user,
+        verify_url=links.to("auth.verify_email", token=token),
+    )
+
+
+INVALID_EMAIL_LINK = _l("This confirmation link is not valid or was already used.")
+EXPIRED_EMAIL_LINK = _l("This confirmation link has expired. Send a new one from your account.")
+
+
+def _read_email_token(purpose: str, token: str) -> tuple[User, dict]:
+    try:
+        payload = tokens.read(purpose, token, tokens.VERIFY_MAX_AGE)
+    except tokens.TokenExpired as error:
+        raise ValidationFailed(EXPIRED_EMAIL_LINK) from error
+    except tokens.TokenInvalid as error:
+        raise ValidationFailed(INVALID_EMAIL_LINK) from error
+    user = db.session.get(User, payload["uid"])
+    if (
+        user is None
+        or not user.is_active
+        or not secrets.compare_digest(str(payload.get("fp", "")), tokens.email_fingerprint(user))
+    ):
+        raise ValidationFailed(INVALID_EMAIL_LINK)
+    return user, payload
+
+
+def mark_email_verified(user: User) -> int:
+    """The address is proven: returns how many guest orders joined the account."""
+    user.email_verified_at = utcnow()
+    return claim_guest_orders(db.session, user.id, user.email)
+
+
+def verify_email(token: str) -> tuple[User, int]:
+    user, _payload = _read_email_token(tokens.PURPOSE_VERIFY, token)
+    return user, mark_email_verified(user)
+
+
+def request_email_change(
+    user: User, password: str, new_email: str, links: Links, locale: str
+) -> None:
+    if not check_password_hash(user.password_hash, password):
+        raise ValidationFailed(_l("Your current password is not correct."))
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise ValidationFailed(_l("That is already your email address."))
+    if find_user_by_email(new_email) is not None:
+        raise ValidationFailed(_l("Another account already uses this email address."))
+    token = tokens.make(
+        tokens.PURPOSE_CHANGE,
+        {"uid": user.id, "fp": tokens.email_fingerprint(user), "new": new_email},
+    )
+    queue_email(
+        new_email,
+        _l("Confirm your new email address"),
+        "email_change",
+        locale=locale,
+        user=user,
+        new_email=new_email,
+        confirm_url=links.to("auth.confirm_email_change", token=token),
+    )
+
+
+def confirm_email_change(token: str, locale: str) -> tuple[User, int]:
+    user, payload = _read_email_token(tokens.PURPOSE_CHANGE, token)
+    new_email = normalise_email(str(payload.get("new", "")))
+    if not new_email or len(new_email) > 254:
+        raise ValidationFailed(INVALID_EMAIL_LINK)
+    if find_user_by_email(new_email) is not None:
+        raise ValidationFailed(_l("Another account already uses this email address."))
+    old_email = user.email
+    user.email = new_email
+    claimed = mark_email_verified(user)
+    db.session.flush()
+    queue_email(
+        old_email,
+        _l("Your OCOP Market email address was changed"),
+        "email_changed_notice",
+        locale=locale,
+        user=user,
+        new_email=new_email,
+    )
+    return user, claimed
 
 
 def end_sessions(user: User) -> None:
@@ -72,8 +287,7 @@ def end_sessions(user: User) -> None:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not check_password_hash(user.password_hash, current_password):
         raise ValidationFailed(_l("Your current password is not correct."))
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    check_new_password(new_password)
     user.password_hash = hash_password(new_password)
     end_sessions(user)
 

@@ -89,15 +89,21 @@ def _saved_addresses() -> list[Address]:
         return []
     return list(
         db.session.scalars(
-            select(Address).where(Address.user_id == current_user.id).order_by(Address.id)
+            select(Address)
+            .where(Address.user_id == current_user.id)
+            .order_by(Address.is_default.desc(), Address.id)
         )
     )
 
 
-def _prefill() -> dict:
+def _prefill(saved_addresses: list[Address]) -> dict:
     if not current_user.is_authenticated:
         return {}
     data = {"name": current_user.name, "email": current_user.email, "phone": current_user.phone}
+    default = next((a for a in saved_addresses if a.is_default), None)
+    if default is not None:
+        # The address book's default is chosen first; the buyer can pick another.
+        data.update(address_id=default.id, name=default.recipient_name, phone=default.phone)
     return {key: value for key, value in data.items() if value}
 
 
@@ -160,10 +166,11 @@ def checkout():
         return redirect(url_for("cart.view"), code=303)
 
     card_enabled = payments.card_available(current_app.config)
+    saved_addresses = _saved_addresses()
     form = CheckoutForm(
-        saved_addresses=_saved_addresses(),
+        saved_addresses=saved_addresses,
         card_enabled=card_enabled,
-        data=_prefill() if request.method == "GET" else None,
+        data=_prefill(saved_addresses) if request.method == "GET" else None,
     )
     error = None
     if request.method == "POST" and request.form.get("action") == "wards":

@@ -62,7 +62,10 @@ def test_promote_a_customer_to_admin(app, admin_client):
     assert user.role is UserRole.ADMIN
     promoted = app.test_client()
     promoted.post("/login", data={"email": "moi@example.vn", "password": DEFAULT_PASSWORD})
-    assert promoted.get("/admin/").status_code == 200
+    # A new administrator sets up the second factor before the admin pages open.
+    response = promoted.get("/admin/")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/account/2fa")
 
 
 def test_producer_accounts_are_not_promoted(admin_client):

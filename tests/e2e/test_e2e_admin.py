@@ -2,7 +2,7 @@
 page among the featured products (which only shows products with a valid certificate)."""
 
 from .conftest import DESKTOP
-from .journeys import submit
+from .journeys import login_admin, submit
 
 ADMIN = ("admin@ocop.example", "admin-demo-2026")
 PRODUCT = "Khăn thêu Sà Phìn"  # seeded with a certificate awaiting verification
@@ -21,7 +21,7 @@ def test_admin_verifies_a_certificate_and_features_the_product(shop, open_tab):
     assert PRODUCT not in featured_names(visitor)
 
     admin = open_tab(shop, viewport=DESKTOP, name="admin")
-    admin.login(*ADMIN)
+    login_admin(admin, shop, *ADMIN)
     admin.goto("/admin/certificates?tab=pending", "certificates-pending")
     row = admin.page.locator("tbody tr", has_text=PRODUCT)
     assert row.count() == 1

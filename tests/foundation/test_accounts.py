@@ -19,6 +19,7 @@ def register(client, email="lan@example.vn", password="mat-khau-dai-du", confirm
             "phone": "0912 345 678",
             "password": password,
             "confirm": confirm or password,
+            "consent": "y",
         },
     )
 
@@ -202,5 +203,6 @@ def test_role_decorators(app_factory, decorator, allowed_role):
     for role, user_id in ids.items():
         with client.session_transaction() as session:
             session["_user_id"] = user_id
+            session["mfa_user"] = int(user_id.partition(":")[0])  # second factor passed
         expected = 200 if role == allowed_role else 403
         assert client.get("/_probe").status_code == expected, role

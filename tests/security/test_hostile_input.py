@@ -24,6 +24,7 @@ from storefront.models import (
 from storefront.orders.checkout import place_order
 from tests.checkout.factories_checkout import details, form_data
 from tests.checkout.test_webhooks import deliver
+from tests.conftest import AuthActions
 from tests.factories import AdminFactory, ProducerMemberFactory, ProductFactory, UserFactory
 
 NUL = "\x00"
@@ -39,9 +40,7 @@ def shop(app):
 
 
 def _login(client, user):
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+    AuthActions(client).login_as(user)
 
 
 def _guest_order(product):

@@ -18,6 +18,7 @@ from storefront.models import MemberRole, StockReason
 from storefront.orders.checkout import place_order
 from storefront.producers import inventory, ledger
 from tests.checkout.factories_checkout import details
+from tests.conftest import AuthActions
 from tests.factories import (
     AdminFactory,
     CertificateFactory,
@@ -170,9 +171,7 @@ def test_no_hostile_value_makes_a_server_error(app, world, visitor):
             attempts += [(method, url, value) for method in methods]
         for method, url, value in attempts:
             if user is not None:
-                with client.session_transaction() as session:
-                    session["_user_id"] = user.get_id()
-                    session["_fresh"] = True
+                AuthActions(client).login_as(user)
             try:
                 status = _probe(client, method, url, value).status_code
             except Exception as error:  # the testing app propagates what would be a 500
