@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app storefront
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format seed migrate translations bench clean setup setup-dev i18n-update
+.PHONY: run worker test lint format seed migrate translations bench clean setup setup-dev i18n-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,18 @@ seed: migrate
 run: seed
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - "storefront:create_app()"
 
+# A Celery worker with the beat scheduler embedded, for a deployment that has Redis
+# (CELERY_BROKER_URL or REDIS_URL). Several machines: run `worker` anywhere, `beat` once
+# (see the Procfile).
+worker: migrate
+	@if [ -z "$$CELERY_BROKER_URL$$REDIS_URL" ]; then \
+		echo "make worker needs CELERY_BROKER_URL or REDIS_URL (without them tasks run inside the web process)"; \
+		exit 1; fi
+	$(BIN)/celery -A storefront.tasks.worker worker --beat --loglevel INFO \
+		--schedule instance/celerybeat-schedule
+
 # Both cores: one pytest-xdist worker per core, each on a database of its own (tests/conftest.py);
-# the browser journeys stay together on one worker (--dist loadgroup).
+# the browser journeys stay together on one worker (--dist loadgroup, see tests/conftest.py).
 PYTEST_WORKERS ?= auto
 test: setup-dev
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)

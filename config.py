@@ -39,6 +39,12 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     UPLOAD_MAX_PIXELS = 40_000_000
     UPLOAD_FOLDER = str(BASE_DIR / "static" / "uploads")
+    # Media storage (storefront.storage): "filesystem" (UPLOAD_FOLDER) or "s3".
+    MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    MEDIA_BASE_URL = os.environ.get("MEDIA_BASE_URL", "")
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -46,7 +52,17 @@ class Config:
 
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Redis down must not lock anyone out: each worker counts in memory until it is back.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True
+    # A moving window counts the last minute, whatever the clock says: a fixed window lets a
+    # guesser spend two limits across a minute boundary (and made the throttle tests depend
+    # on which second of the minute they ran in).
+    RATELIMIT_STRATEGY = "moving-window"
+    # Its own keys: a fixed window's counters (left in Redis by the previous release) are
+    # another Redis type under the same names, and would fail every check until they expire.
+    RATELIMIT_KEY_PREFIX = "moving"
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
     REGISTER_RATE_LIMIT = "5 per minute; 30 per hour"
     # Reset requests and reset-form posts: per client address, and per account (email or link).
@@ -75,6 +91,22 @@ class Config:
     SMTP_USER = os.environ.get("SMTP_USER", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") != "0"
+    MAIL_MAX_ATTEMPTS = _int_env("MAIL_MAX_ATTEMPTS", 3)
+    MAIL_RETRY_BASE_SECONDS = _int_env("MAIL_RETRY_BASE_SECONDS", 30)
+
+    # Background jobs (storefront.tasks). No broker: tasks run in process after the commit.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+    CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
+    CELERY_QUEUE = os.environ.get("CELERY_QUEUE", "storefront")
+
+    # Observability (storefront.core.observability).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json" for a log shipper
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    METRICS_PUBLIC = True  # without a token; production never
+    SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 
     # Each worker caches listing ids and facet counts this long; rows themselves are always fresh.
     CATALOGUE_CACHE_SECONDS = _int_env("CATALOGUE_CACHE_SECONDS", 60)
@@ -101,6 +133,11 @@ class TestingConfig(Config):
     STRIPE_WEBHOOK_SECRET = "whsec_test_secret"  # noqa: S105 (tests sign payloads with it)
     SMTP_HOST = ""
     MAIL_OUTBOX_DIR = ""  # tests read the in-memory outbox
+    MEDIA_STORAGE = "filesystem"
+    REDIS_URL = ""
+    CELERY_BROKER_URL = ""  # tasks run in process unless a test sets a broker
+    CELERY_RESULT_BACKEND = ""
+    LOG_FORMAT = "text"
 
 
 class ProductionConfig(Config):
@@ -111,6 +148,8 @@ class ProductionConfig(Config):
     STRIPE_DEMO_MODE_ALLOWED = False
     HSTS = True
     TRUSTED_PROXIES = _int_env("TRUSTED_PROXIES", 1)  # production runs behind one proxy
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    METRICS_PUBLIC = False  # /metrics needs METRICS_TOKEN
 
     @classmethod
     def validate(cls, environ=None) -> dict:

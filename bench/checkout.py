@@ -1,19 +1,28 @@
 """place_order throughput on PostgreSQL, and the oversell count (must be 0).
 
-Driven over HTTP, like buyers: each simulated buyer has its own cookie jar, POSTs
-/cart/add for one jar of honey, then POSTs /checkout (cash on delivery, an address in
-Tuyên Quang). The shop runs under gunicorn, 2 workers × 4 threads, production config minus
-CSRF and rate limits (bench/wsgi.py). More buyers than jars, so the last jars are contested.
+Driven over HTTP, like buyers: each simulated buyer has its own cookie jar, POSTs /cart/add
+for one product, then POSTs /checkout (cash on delivery, an address in Tuyên Quang). The
+shop runs under gunicorn with 2 and then 4 workers × 4 threads, production config minus
+CSRF and rate limits (bench/wsgi.py), with a Celery worker sending the emails when Redis is
+there. Two scenarios, each on a fresh database:
+
+- hot: every buyer wants the same honey, more buyers than jars (the last jars are contested);
+- mix: buyers spread over 200 products (MIX_STOCK each), chosen at random.
 """
 
 import http.client
+import os
+import random
 import statistics
+import subprocess
+import sys
 import threading
 import time
+from contextlib import contextmanager, nullcontext
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
-from .server import gunicorn
+from .server import ROOT, gunicorn
 
 HONEY_SLUG = "mat-ong-bac-ha-dong-van"
 
@@ -39,62 +48,133 @@ def _ensure_database(url: str) -> None:
         raise CheckoutUnavailable(f"PostgreSQL is not reachable at {parts.netloc}") from error
 
 
-def _prepare(url: str, stock: int) -> int:
-    """Schema, demo data, and exactly `stock` jars of honey on sale. Returns the product id."""
-    from sqlalchemy import select, update
+MIX_PRODUCTS = 200
+MIX_STOCK = 40  # per product: enough that most buyers get theirs, some lines still contested
 
+
+def _app(url: str, name: str, **extra):
     from config import Config
     from storefront import create_app
-    from storefront.catalogue.models import Product
-    from storefront.extensions import db
-    from storefront.seed import seed_demo
 
-    app = create_app(type("BenchSeedConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url}))
+    options = {"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": "", "REDIS_URL": "", **extra}
+    return create_app(type(name, (Config,), options))
+
+
+def _prepare(url: str, stock: int) -> tuple[int, list[int], dict[int, int]]:
+    """Schema, demo data, `stock` jars of the hot honey and MIX_PRODUCTS more products spread
+    over the demo producers. Returns the honey's id, the mix's ids and every stock level."""
+    import itertools
+
+    from sqlalchemy import select, update
+
+    from storefront.catalogue.models import Product, ProductStatus
+    from storefront.extensions import db
+    from storefront.producers.models import Producer
+    from storefront.seed import seed_demo
+    from storefront.text import fold
+
+    app = _app(url, "BenchSeedConfig")
     with app.app_context():
         db.drop_all()
         db.create_all()
         seed_demo()
-        product_id = db.session.scalar(select(Product.id).where(Product.slug == HONEY_SLUG))
+        honey_id = db.session.scalar(select(Product.id).where(Product.slug == HONEY_SLUG))
         db.session.execute(
             update(Product)
-            .where(Product.id == product_id)
+            .where(Product.id == honey_id)
             .values(stock_on_hand=stock, stock_reserved=0)
         )
+        template = db.session.get(Product, honey_id)
+        producers = itertools.cycle(
+            db.session.scalars(select(Producer).order_by(Producer.id)).all()
+        )
+        for number in range(MIX_PRODUCTS):
+            name = f"Sản phẩm thử tải {number:03d}"
+            db.session.add(
+                Product(
+                    producer=next(producers),
+                    name=name,
+                    slug=f"san-pham-thu-tai-{number:03d}",
+                    group=template.group,
+                    description=name,
+                    unit=template.unit,
+                    price=50_000 + 1_000 * (number % 50),
+                    stock_on_hand=MIX_STOCK,
+                    stock_reserved=0,
+                    status=ProductStatus.ACTIVE,
+                    search_text=fold(name),
+                )
+            )
         db.session.commit()
+        mix_ids = list(
+            db.session.scalars(
+                select(Product.id)
+                .where(Product.slug.like("san-pham-thu-tai-%"))
+                .order_by(Product.id)
+            )
+        )
+        stocks = dict(db.session.execute(select(Product.id, Product.stock_on_hand)).all())
         db.engine.dispose()
-    return product_id
+    return honey_id, mix_ids, stocks
 
 
-def _audit(url: str, product_id: int, stock: int) -> dict:
+def _audit(url: str, stocks: dict[int, int]) -> dict:
+    """Units sold against the stock each product started with; anything above is oversold."""
     from sqlalchemy import func, select
 
-    from config import Config
-    from storefront import create_app
     from storefront.catalogue.models import Product
     from storefront.extensions import db
     from storefront.orders.models import Order, OrderLine
 
-    app = create_app(type("BenchAuditConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url}))
+    app = _app(url, "BenchAuditConfig")
     with app.app_context():
-        product = db.session.get(Product, product_id)
-        sold = db.session.scalar(
-            select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(
-                OrderLine.product_id == product_id
-            )
+        sold = dict(
+            db.session.execute(
+                select(OrderLine.product_id, func.sum(OrderLine.quantity)).group_by(
+                    OrderLine.product_id
+                )
+            ).all()
         )
+        levels = db.session.execute(
+            select(Product.id, Product.stock_on_hand, Product.stock_reserved)
+        ).all()
         orders = db.session.scalar(select(func.count()).select_from(Order))
-        result = {
-            "on_hand": product.stock_on_hand,
-            "reserved": product.stock_reserved,
-            "sold_in_orders": int(sold),
-            "orders_in_db": orders,
-        }
         db.engine.dispose()
-    oversold = max(0, result["sold_in_orders"] - stock)
-    if result["reserved"] > result["on_hand"] or result["on_hand"] < 0:
-        oversold = max(oversold, result["reserved"] - result["on_hand"], 1)
-    result["oversold"] = oversold
-    return result
+    oversold = sum(max(0, int(units) - stocks.get(pid, 0)) for pid, units in sold.items())
+    oversold += sum(max(0, reserved - on_hand) for _pid, on_hand, reserved in levels)
+    return {"orders_in_db": orders, "units_sold": int(sum(sold.values())), "oversold": oversold}
+
+
+def queries_per_checkout(url: str, product_ids: list[int], form: dict) -> int:
+    """SQL statements of one POST /checkout for a cart from two cooperatives, in process,
+    with a broker configured so the request only enqueues (as with Celery workers)."""
+    from sqlalchemy import event
+
+    from storefront.extensions import db
+
+    app = _app(
+        url, "BenchQueryConfig", CELERY_BROKER_URL="memory://", WTF_CSRF_ENABLED=False,
+        RATELIMIT_ENABLED=False,
+    )  # fmt: skip
+    with app.app_context():
+        client = app.test_client()
+        for product_id in product_ids:
+            client.post("/cart/add", data={"product_id": product_id, "quantity": 1})
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            response = client.post("/checkout", data=form)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        db.session.remove()
+        db.engine.dispose()
+    if response.status_code != 303:
+        raise RuntimeError(f"the measured checkout answered {response.status_code}")
+    return len(seen)
 
 
 class Buyer:
@@ -123,6 +203,104 @@ class Buyer:
         self.connection.close()
 
 
+BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/3")
+
+
+def _broker_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@contextmanager
+def celery_worker(env: dict, log_path):
+    """A Celery worker (2 processes) consuming the shop's tasks, stopped by its own pid."""
+    command = [
+        sys.executable, "-m", "celery", "-A", "storefront.tasks.worker", "worker",
+        "--concurrency", "2", "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
+    ]  # fmt: skip
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log
+        )
+    try:
+        time.sleep(3)  # ready long before the first order's email; nothing waits on it
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _drive(base: str, buyers: int, pick, form: dict, time_cap: float) -> dict:
+    """`buyers` buyers, 8 at a time: each adds pick() to a fresh cart and checks out."""
+    parts = urlsplit(base)
+    outcomes = {"placed": 0, "sold_out": 0, "errors": 0}
+    latencies: list[float] = []
+    lock = threading.Lock()
+    remaining = [buyers]
+    deadline = time.monotonic() + time_cap
+
+    def take():
+        with lock:
+            if remaining[0] <= 0 or time.monotonic() > deadline:
+                return None
+            remaining[0] -= 1
+            return pick()
+
+    def buyer_thread():
+        while (product_id := take()) is not None:
+            buyer = Buyer(parts.hostname, parts.port)
+            started = time.perf_counter()
+            try:
+                status, _ = buyer.post("/cart/add", {"product_id": product_id, "quantity": 1})
+                location = ""
+                if status == 303:
+                    status, location = buyer.post("/checkout", form)
+            except (OSError, http.client.HTTPException):
+                status, location = 599, ""
+            finally:
+                buyer.close()
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if status == 303 and "/orders/OCOP-" in location:
+                    outcomes["placed"] += 1
+                    latencies.append(elapsed)
+                elif status in (303, 409, 422):
+                    outcomes["sold_out"] += 1
+                else:
+                    outcomes["errors"] += 1
+
+    threads = [threading.Thread(target=buyer_thread) for _ in range(8)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    ordered = sorted(latencies) or [float("nan")]
+    return {
+        **outcomes,
+        "seconds": round(seconds, 2),
+        "orders_per_second": round(outcomes["placed"] / seconds, 1) if seconds else 0.0,
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p99_ms": round(ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))], 1),
+    }
+
+
+def _picker(scenario: str, honey_id: int, mix_ids: list[int]):
+    if scenario == "hot":
+        return lambda: honey_id
+    rng = random.Random(2026)  # the same buyers' choices in every run
+    return lambda: rng.choice(mix_ids)
+
+
 def run(args, workdir, log) -> dict:
     try:
         from storefront.orders import checkout  # noqa: F401
@@ -134,10 +312,8 @@ def run(args, workdir, log) -> dict:
     if not url.startswith("postgresql"):
         raise CheckoutUnavailable("the checkout benchmark needs PostgreSQL")
     _ensure_database(url)
-    print(f"checkout: {args.orders} buyers for {args.stock} jars on {url.split('@')[-1]}")
-    product_id = _prepare(url, args.stock)
     ward = places.wards(8)[0][0]
-    checkout_form = {
+    form = {
         "name": "Khách thử tải",
         "phone": "0912 345 678",
         "email": "bench@example.vn",
@@ -146,70 +322,61 @@ def run(args, workdir, log) -> dict:
         "street": "Số 1, đường thử tải",
         "payment_method": "cod",
     }
-    env = {"DATABASE_URL": url, "SECRET_KEY": "bench-secret", "MAIL_OUTBOX_DIR": str(workdir)}
-    env.update(SMTP_HOST="", STRIPE_SECRET_KEY="")
-    outcomes = {"placed": 0, "sold_out": 0, "errors": 0}
-    latencies: list[float] = []
-    lock = threading.Lock()
-    remaining = [args.orders]
+    with_workers = _broker_up()
+    queue = f"bench-{os.getpid()}"
+    env = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-secret",
+        "MAIL_OUTBOX_DIR": str(workdir),
+        "SMTP_HOST": "",
+        "STRIPE_SECRET_KEY": "",
+        "REDIS_URL": "",
+        "CELERY_BROKER_URL": BROKER if with_workers else "",
+        "CELERY_QUEUE": queue,
+        "STOREFRONT_CONFIG": "production",
+        "LOG_LEVEL": "WARNING",
+    }
+    # Queries of one checkout from two cooperatives (the first mix products of two producers).
+    _honey, mix_ids, _stocks = _prepare(url, args.stock)
+    queries = queries_per_checkout(url, mix_ids[:2], form)
+    print(f"checkout: {queries} SQL statements for POST /checkout with two cooperatives")
 
-    with gunicorn("bench.wsgi:create_checkout_app()", env, log) as base:
-        parts = urlsplit(base)
-        deadline = time.monotonic() + max(args.time_cap, 60)
+    results: dict[str, list] = {"hot": [], "mix": []}
+    for workers in (2, 4):
+        for scenario in ("hot", "mix"):
+            honey_id, mix_ids, stocks = _prepare(url, args.stock)
+            pick = _picker(scenario, honey_id, mix_ids)
+            print(
+                f"checkout.{scenario}: {args.orders} buyers, gunicorn {workers} workers"
+                + (", Celery worker running" if with_workers else ", tasks in process"),
+                flush=True,
+            )
+            with (
+                celery_worker(env, log) if with_workers else nullcontext(),
+                gunicorn("bench.wsgi:create_checkout_app()", env, log, workers=workers) as base,
+            ):
+                measured = _drive(base, args.orders, pick, form, max(args.time_cap, 60))
+            audit = _audit(url, stocks)
+            print(f"  {measured} oversold={audit['oversold']}", flush=True)
+            results[scenario].append(
+                {
+                    "workers": workers,
+                    "celery_workers": 1 if with_workers else 0,
+                    "buyers": args.orders,
+                    "products": 1 if scenario == "hot" else len(mix_ids),
+                    "stock_per_product": args.stock if scenario == "hot" else MIX_STOCK,
+                    **measured,
+                    "queries_per_checkout": queries,
+                    **audit,
+                }
+            )
+    if with_workers:
+        import redis
 
-        def take() -> bool:
-            with lock:
-                if remaining[0] <= 0 or time.monotonic() > deadline:
-                    return False
-                remaining[0] -= 1
-                return True
-
-        def buyer_thread():
-            while take():
-                buyer = Buyer(parts.hostname, parts.port)
-                started = time.perf_counter()
-                try:
-                    status, _ = buyer.post("/cart/add", {"product_id": product_id, "quantity": 1})
-                    if status == 303:
-                        status, location = buyer.post("/checkout", checkout_form)
-                    else:
-                        location = ""
-                except (OSError, http.client.HTTPException):
-                    status, location = 599, ""
-                finally:
-                    buyer.close()
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    if status == 303 and "/orders/OCOP-" in location:
-                        outcomes["placed"] += 1
-                        latencies.append(elapsed)
-                    elif status in (303, 409, 422):
-                        outcomes["sold_out"] += 1
-                    else:
-                        outcomes["errors"] += 1
-
-        threads = [threading.Thread(target=buyer_thread) for _ in range(8)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        seconds = time.perf_counter() - started
-
-    audit = _audit(url, product_id, args.stock)
-    ordered = sorted(latencies) or [float("nan")]
+        redis.Redis.from_url(BROKER).delete(queue)
     return {
-        "how": "HTTP: POST /cart/add then POST /checkout (COD), 8 client threads",
-        "workers": 2,
-        "attempts": args.orders,
-        "stock": args.stock,
-        **outcomes,
-        "seconds": round(seconds, 2),
-        "orders_per_second": round(outcomes["placed"] / seconds, 1) if seconds else 0.0,
-        "p50_ms": round(statistics.median(ordered), 1),
-        "p99_ms": round(ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))], 1),
-        "stock_left": audit["on_hand"] - audit["reserved"],
-        "reserved": audit["reserved"],
-        "sold_in_orders": audit["sold_in_orders"],
-        "oversold": audit["oversold"],
+        "how": "HTTP: POST /cart/add then POST /checkout (COD), 8 client threads, "
+        "gunicorn N workers x 4 threads, production config",
+        **results,
+        "oversold": sum(run["oversold"] for runs in results.values() for run in runs),
     }

@@ -169,21 +169,19 @@ def print_table(catalogue: dict | None, checkout: dict | None) -> None:
         if "skipped" in checkout:
             print(f"place_order: skipped ({checkout['skipped']})")
         else:
+            print(f"place_order on PostgreSQL, {checkout['how']}:")
             print(
-                f"place_order on PostgreSQL, gunicorn {checkout['workers']} workers, "
-                f"{checkout['how']}:"
+                f"{'scenario':<10}{'workers':>8}{'orders/s':>10}{'placed':>8}{'sold out':>9}"
+                f"{'errors':>7}{'p50 ms':>8}{'p99 ms':>8}{'queries':>8}{'oversold':>9}"
             )
-            print(
-                f"  {checkout['orders_per_second']:.1f} orders/s "
-                f"({checkout['placed']} placed, {checkout['sold_out']} sold out, "
-                f"{checkout['errors']} errors in {checkout['seconds']:.1f} s; "
-                f"per buyer (add + checkout) p50 {checkout['p50_ms']:.0f} ms, "
-                f"p99 {checkout['p99_ms']:.0f} ms)"
-            )
-            print(
-                f"  oversold: {checkout['oversold']} (must be 0); "
-                f"stock left {checkout['stock_left']}, reserved {checkout['reserved']}"
-            )
+            for scenario in ("hot", "mix"):
+                for row in checkout[scenario]:
+                    print(
+                        f"{scenario:<10}{row['workers']:>8}{row['orders_per_second']:>10.1f}"
+                        f"{row['placed']:>8}{row['sold_out']:>9}{row['errors']:>7}"
+                        f"{row['p50_ms']:>8.0f}{row['p99_ms']:>8.0f}"
+                        f"{row['queries_per_checkout']:>8}{row['oversold']:>9}"
+                    )
     print("=" * 78)
 
 

@@ -57,7 +57,8 @@ def gunicorn(app_spec: str, env: dict, log_path: Path, workers: int = 2, threads
     with open(log_path, "ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log, stderr=log)
     try:
-        wait_until_up(port, "/healthz", process)
+        # Generous: on a shared, loaded machine gunicorn has taken over a minute to boot.
+        wait_until_up(port, "/healthz", process, timeout=240)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

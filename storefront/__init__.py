@@ -16,6 +16,8 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     )
     load_config(app, config)
     register_extensions(app)
+    register_tasks(app)
+    register_observability(app)
     register_i18n(app)
     register_validators(app)
     register_blueprints(app)
@@ -67,6 +69,20 @@ def register_extensions(app: Flask) -> None:
 
         with app.app_context():
             enable_sqlite_foreign_keys(db.engine)
+
+
+def register_tasks(app: Flask) -> None:
+    from .storage import init_storage
+    from .tasks import celery_init_app
+
+    init_storage(app)
+    celery_init_app(app)
+
+
+def register_observability(app: Flask) -> None:
+    from .core.observability import init_observability
+
+    init_observability(app)
 
 
 def register_i18n(app: Flask) -> None:

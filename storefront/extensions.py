@@ -24,7 +24,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+def _session_options() -> dict:
+    from .core.hooks import CommitHookSession
+
+    return {"class_": CommitHookSession}
+
+
+db = SQLAlchemy(model_class=Base, session_options=_session_options())
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -11,6 +11,7 @@ from .catalogue.models import (
     ProductSearchToken,
     ProductStatus,
 )
+from .core.models import EmailStatus, OutboundEmail
 from .orders.models import (
     Order,
     OrderEvent,
@@ -44,6 +45,7 @@ __all__ = [
     "CartLine",
     "Certificate",
     "CertificateStatus",
+    "EmailStatus",
     "Invitation",
     "LedgerEntry",
     "LedgerKind",
@@ -51,6 +53,7 @@ __all__ = [
     "Order",
     "OrderEvent",
     "OrderLine",
+    "OutboundEmail",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",

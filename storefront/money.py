@@ -15,3 +15,10 @@ def apply_rate_bp(amount: int, rate_bp: int) -> int:
     """Commission on `amount` at `rate_bp` basis points, rounded half up to a whole đồng."""
     exact = Decimal(amount) * Decimal(rate_bp) / Decimal(10_000)
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def format_vnd_deduction(amount: int | None) -> str:
+    """An amount taken off a total: 8000 -> '−8.000 ₫', but 0 -> '0 ₫' (never '−0 ₫')."""
+    if not amount:
+        return format_vnd(0)
+    return "\u2212" + format_vnd(amount)

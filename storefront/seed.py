@@ -16,9 +16,8 @@ This is demo data: names and figures are plausible, not real listings.
 
 import hashlib
 from datetime import date
-from pathlib import Path
+from io import BytesIO
 
-from flask import current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
@@ -43,6 +42,7 @@ from .producers.models import (
     StockMovement,
     StockReason,
 )
+from .storage import storage
 
 DEMO_NOTE = "Dữ liệu minh hoạ (demo) — không phải sản phẩm thật."
 HISTORICAL = "huyện Đồng Văn, tỉnh Hà Giang"
@@ -323,10 +323,9 @@ def _seed_accounts(honey_producer: Producer) -> int:
 
 def _demo_image(slug: str, name: str, legacy: str) -> tuple[str, str]:
     """Draw a simple product picture locally: no downloads, deterministic per slug."""
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
+    store = storage()
     filename, thumb = f"demo/{slug}.png", f"demo/{slug}-thumb.png"
-    if (folder / f"{slug}.png").exists() and (folder / f"{slug}-thumb.png").exists():
+    if store.exists(filename) and store.exists(thumb):
         return filename, thumb
     background, accent = COLOURS[legacy]
     seed = int(hashlib.sha256(slug.encode()).hexdigest()[:8], 16)
@@ -340,6 +339,12 @@ def _demo_image(slug: str, name: str, legacy: str) -> tuple[str, str]:
             width=10,
         )
     draw.rectangle((0, 660, 800, 800), fill=accent)
-    image.save(folder / f"{slug}.png", optimize=True)
-    image.resize((320, 320)).save(folder / f"{slug}-thumb.png", optimize=True)
+    store.save(filename, _png(image), "image/png")
+    store.save(thumb, _png(image.resize((320, 320))), "image/png")
     return filename, thumb
+
+
+def _png(image) -> bytes:
+    buffer = BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()

@@ -17,13 +17,13 @@ from flask import g, has_app_context
 from flask import globals as flask_globals
 from flask.testing import FlaskClient
 from flask_sqlalchemy.query import Query
-from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from config import TestingConfig
 from storefront import create_app
+from storefront.core.hooks import CommitHookSession
 from storefront.extensions import db
 
 # Under pytest-xdist each worker ("gw0", "gw1", ...) has a database of its own.
@@ -51,6 +51,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres") is not None and not ON_POSTGRES:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With `--dist loadgroup` (as `make test` runs): every browser journey on one worker, so a
+    run starts one shop and one Chromium, not one per worker; every other test is handed out
+    one at a time. (xdist's own loadgroup marks node ids in a way pytest 9 no longer reads.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class JourneysTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+    return JourneysTogether(config, log)
 
 
 def pytest_sessionstart(session):
@@ -150,8 +166,9 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
-class _TestTransactionSession(FlaskSession):
-    """Flask-SQLAlchemy's session, but every statement goes through the test's connection."""
+class _TestTransactionSession(CommitHookSession):
+    """The app's session class (Flask-SQLAlchemy's, running on_commit callbacks once commit()
+    has returned), but every statement goes through the test's connection."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         return bind if bind is not None else self.bind
@@ -278,8 +295,7 @@ def building_apps(config_for, client_class=None, isolation=None):
     """Yield build(**overrides) -> app, each on the run's schema with this test's isolation
     (db_isolation; without one, tables are emptied after); dispose them after."""
     made = []
-    owned = isolation is None
-    isolation = RealCommits() if owned else isolation
+    isolation = RealCommits() if isolation is None else isolation
 
     def build(**overrides):
         app = _new_app(config_for(**overrides), client_class)
@@ -290,8 +306,9 @@ def building_apps(config_for, client_class=None, isolation=None):
     try:
         yield build
     finally:
-        if owned:
-            isolation.end()
+        # Before the engines go: a connection still checked out of a disposed pool is left
+        # for the garbage collector to close (a ResourceWarning with psycopg).
+        isolation.end()
         for app in made:
             with app.app_context():
                 db.session.remove()

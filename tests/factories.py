@@ -1,5 +1,6 @@
 """factory_boy factories bound to db.session. Passwords are all DEFAULT_PASSWORD."""
 
+import dataclasses
 from datetime import timedelta
 
 import factory
@@ -11,6 +12,8 @@ from storefront.models import (
     Certificate,
     CertificateStatus,
     MemberRole,
+    Order,
+    PaymentMethod,
     Producer,
     ProducerKind,
     ProducerMember,
@@ -114,3 +117,50 @@ class CertificateFactory(BaseFactory):
     signed_on = factory.LazyFunction(lambda: today_vn() - timedelta(days=200))
     valid_until = factory.LazyAttribute(lambda o: Certificate.default_valid_until(o.signed_on))
     status = CertificateStatus.VERIFIED
+
+
+def place_test_order(
+    items,
+    *,
+    method: PaymentMethod = PaymentMethod.COD,
+    user=None,
+    shipping_fee: int | None = None,
+    commission_rate_bp: int | None = None,
+    **details,
+) -> Order:
+    """An order of [(product, quantity), ...] placed through the real checkout: a cart, then
+    orders.checkout.place_order. It is split per producer, its stock reserved, its lines
+    snapshotted and its totals computed as the shop computes them (flushed, not committed).
+
+    shipping_fee: a flat fee per producer parcel, never waived (default: the app's policy).
+    Any CheckoutDetails field (name, email, phone, province_code, ...) may be given.
+    """
+    from flask import current_app
+
+    from storefront.cart import services as cart_services
+    from storefront.orders.checkout import CheckoutDetails, OrderSettings, place_order
+
+    cart = (
+        cart_services.get_or_create_user_cart(db.session, user)
+        if user is not None
+        else cart_services.create_anonymous_cart(db.session)
+    )
+    for product, quantity in items:
+        cart_services.add_item(db.session, cart, product.id, quantity)
+    settings = OrderSettings.from_config(current_app.config)
+    if shipping_fee is not None:
+        flat = cart_services.ShippingPolicy(fee=shipping_fee, free_threshold=10**12)
+        settings = dataclasses.replace(settings, shipping=flat)
+    if commission_rate_bp is not None:
+        settings = dataclasses.replace(settings, commission_rate_bp=commission_rate_bp)
+    values = {
+        "name": "Lò Thị Mai",
+        "phone": "0912 345 678",
+        "email": user.email if user is not None else "mai@example.vn",
+        "province_code": 8,  # Tuyên Quang
+        "ward_code": 721,  # Xã Đồng Văn
+        "street": "Thôn Lũng Cẩm",
+        "payment_method": method,
+        **details,
+    }
+    return place_order(db.session, cart, CheckoutDetails(**values), user=user, settings=settings)

@@ -11,6 +11,19 @@
     }
   });
 
+  // On phones each table row is stacked (app.css): every cell after the first shows its
+  // column's name, taken from the header row.
+  document.querySelectorAll(".table-wrap table").forEach(function (table) {
+    var heads = table.querySelectorAll("thead th");
+    if (!heads.length) { return; }
+    table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (index === 0 || cell.hasAttribute("data-label") || cell.colSpan > 1 || !heads[index]) { return; }
+        cell.setAttribute("data-label", heads[index].textContent.trim());
+      });
+    });
+  });
+
   // Filter selects apply at once; the submit button stays for keyboard and no-JS users.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

@@ -24,6 +24,9 @@
       if (index === 0) { thumb.setAttribute("aria-current", "true"); }
       thumb.addEventListener("click", function (event) {
         event.preventDefault();
+        // The WebP <source> decides what the browser shows: swap it along with the JPEG.
+        var source = main.parentNode.querySelector("source");
+        if (source) { source.srcset = thumb.dataset.srcset || ""; }
         main.src = thumb.dataset.full;
         main.alt = thumb.dataset.alt || main.alt;
         thumbs.forEach(function (other) { other.removeAttribute("aria-current"); });

@@ -23,6 +23,7 @@
       if (option.value === keep) { option.selected = true; }
       ward.appendChild(option);
     });
+    ward.dispatchEvent(new Event("options-replaced"));
   }
 
   province.addEventListener("change", function () {

@@ -32,6 +32,7 @@
             option.textContent = item.name;
             ward.appendChild(option);
           });
+          ward.dispatchEvent(new Event("options-replaced"));
         })
         .catch(function () { /* the "Show wards" button still works */ });
     });

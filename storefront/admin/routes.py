@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
@@ -31,6 +31,7 @@ from ..orders.refunds import refundable_amount
 from ..orders.routing import STATUS_LABELS, can_move
 from ..producers import ledger, statements
 from ..producers.models import Producer, ProducerStatus
+from ..storage import StorageUnavailable, storage
 from . import queries, services
 from .forms import (
     CancelSubOrderForm,
@@ -253,9 +254,11 @@ def certificate_scan(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
     if not certificate.scan_filename:
         abort(404)
-    response = send_from_directory(
-        current_app.config["UPLOAD_FOLDER"], certificate.scan_filename, max_age=0
-    )
+    try:
+        data = storage().read(certificate.scan_filename)
+    except StorageUnavailable:
+        abort(404)
+    response = Response(data, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -2,7 +2,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, Index, String, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -18,8 +18,13 @@ class UserRole(enum.Enum):
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
+    # Emails are stored lower-cased (auth.services.normalise_email), so a plain UNIQUE is
+    # unique regardless of case; the CHECK keeps any other writer to that rule. (Was a
+    # unique index on lower(email): SQLite cannot reflect expression indexes, so every
+    # migration check on it warned and compared nothing.)
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(20))
@@ -71,10 +76,6 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
-
-
-# Emails are unique regardless of case; the app also stores them lower-cased.
-Index("uq_users_email_lower", func.lower(User.email), unique=True)
 
 
 class Address(TimestampMixin, db.Model):

@@ -3,7 +3,7 @@
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utcnow
@@ -26,7 +26,8 @@ def normalise_email(email: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    # Stored lower-cased (a CHECK in the schema), so the unique index on email serves this.
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def hash_password(password: str) -> str:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from ..catalogue.models import Product, ProductStatus
 from ..clock import utcnow
@@ -358,27 +358,40 @@ class CartSummary:
         return not self.groups
 
 
-def load_lines(session: Session, cart: Cart | None) -> list[CartLine]:
+def item_count(session: Session, cart: Cart | None) -> int:
+    """How many units the cart holds (the header's badge)."""
+    if cart is None or cart.id is None:
+        return 0
+    return session.scalar(
+        select(func.coalesce(func.sum(CartLine.quantity), 0)).where(CartLine.cart_id == cart.id)
+    )
+
+
+def load_lines(session: Session, cart: Cart | None, with_images: bool = True) -> list[CartLine]:
     if cart is None or cart.id is None:
         return []
+    images = (joinedload(CartLine.product).selectinload(Product.images),) if with_images else ()
     return list(
         session.scalars(
             select(CartLine)
             .where(CartLine.cart_id == cart.id)
             .options(
-                selectinload(CartLine.product).selectinload(Product.producer),
-                selectinload(CartLine.product).selectinload(Product.certificates),
-                selectinload(CartLine.product).selectinload(Product.images),
+                # One statement for lines, products and producers (a cart is a few rows).
+                joinedload(CartLine.product).joinedload(Product.producer),
+                joinedload(CartLine.product).selectinload(Product.certificates),
+                *images,
             )
             .order_by(CartLine.id)
         )
     )
 
 
-def summarize(session: Session, cart: Cart | None, shipping: ShippingPolicy) -> CartSummary:
+def summarize(
+    session: Session, cart: Cart | None, shipping: ShippingPolicy, with_images: bool = True
+) -> CartSummary:
     """The cart as the buyer should see it: grouped by producer, priced from the database."""
     groups: dict[int, ProducerGroup] = {}
-    for line in load_lines(session, cart):
+    for line in load_lines(session, cart, with_images):
         product = line.product
         unavailable = product.status is not ProductStatus.ACTIVE or not product.producer.is_approved
         available = max(product.available, 0)

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 from ..clock import today_vn
 from ..core.places import place_label, province_name, ward_name
 from ..money import format_vnd
+from ..storage import absolute_media_url
 from . import queries
 from .cache import catalogue_cache
 from .forms import MESSAGES, is_slug, parse_listing_args, parse_page
@@ -32,7 +33,7 @@ def _http_error(error: HTTPException):
 
 
 def _static_url(filename: str) -> str:
-    return public_url("static", filename="uploads/" + filename)
+    return absolute_media_url(filename)
 
 
 def image_json(image) -> dict:

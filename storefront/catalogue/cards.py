@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from ..core.i18n import gettext as _
+from ..storage import storage
 from .cache import TTLCache, cache_seconds
 from .models import is_low_stock
 
@@ -124,7 +125,7 @@ def product_cards(rows) -> list[ProductCard]:
     if not rows:
         return []
     before, after = product_url_parts()
-    uploads = url_for("static", filename="uploads/")
+    uploads = storage().url("")  # the prefix every stored name is appended to
     placeholder = url_for("static", filename="img/product-placeholder.svg")
     stock = StockLabels()
     cards = []

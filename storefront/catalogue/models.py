@@ -1,7 +1,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import add_months, today_vn
@@ -113,6 +113,8 @@ class ProductImage(TimestampMixin, db.Model):
     alt: Mapped[str] = mapped_column(String(200), default="")
     width: Mapped[int] = mapped_column(default=0)
     height: Mapped[int] = mapped_column(default=0)
+    # Widths of the WebP versions made by the image task; None until it has run.
+    webp_widths: Mapped[list[int] | None] = mapped_column(JSON)
 
     product: Mapped[Product] = relationship(back_populates="images")
 

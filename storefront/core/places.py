@@ -2,21 +2,37 @@
 
 from functools import cache
 
+from flask_babel import lazy_gettext as _l
 from vietnam_provinces import Province, Ward
+
+from ..text import normalise_spaces, vietnamese_sort_key
+
+# Attributes for a province or ward <select>: static/js/filter-select.js adds a box that
+# filters the options by typing (the %d is the number of matches).
+FILTERABLE = {
+    "data-filter": _l("Type to filter the list"),
+    "data-filter-one": _l("%d match"),
+    "data-filter-many": _l("%d matches"),
+}
 
 
 @cache
 def provinces() -> list[tuple[int, str]]:
-    return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda p: p[1])
+    return sorted(
+        ((int(p.code), normalise_spaces(p.name)) for p in Province.iter_all()),
+        key=lambda p: vietnamese_sort_key(p[1]),
+    )
 
 
 @cache
 def _wards_by_province() -> dict[int, list[tuple[int, str]]]:
     grouped: dict[int, list[tuple[int, str]]] = {}
     for ward in Ward.iter_all():
-        grouped.setdefault(int(ward.province_code), []).append((int(ward.code), ward.name))
+        grouped.setdefault(int(ward.province_code), []).append(
+            (int(ward.code), normalise_spaces(ward.name))
+        )
     for wards in grouped.values():
-        wards.sort(key=lambda w: w[1])
+        wards.sort(key=lambda w: vietnamese_sort_key(w[1]))
     return grouped
 
 
@@ -35,7 +51,7 @@ def ward_name(code: int | None) -> str:
     if code is None:
         return ""
     try:
-        return Ward.from_code(code).name
+        return normalise_spaces(Ward.from_code(code).name)
     except ValueError:
         return ""
 

@@ -3,6 +3,13 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+
+def content_security_policy(media_origin: str | None = None) -> str:
+    """The policy; photos may also come from the media store's origin (S3)."""
+    images = "img-src 'self' data:" + (f" {media_origin}" if media_origin else "")
+    return CSP.replace("img-src 'self' data:", images)
+
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -28,9 +35,13 @@ def init_security(app: Flask) -> None:
         # and email) would let one attacker lock a real user out.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)
 
+    from ..storage import _storage_for
+
+    csp = content_security_policy(_storage_for(app).origin())
+
     @app.after_request
     def set_security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -8,6 +8,7 @@ container through the viewBox; the CSS gives it width: 100%.
 
 from collections.abc import Sequence
 
+from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from ..money import format_vnd
@@ -34,21 +35,38 @@ def _nice_ceiling(value: int) -> int:
     return 10 * magnitude
 
 
-def _short_vnd(amount: int) -> str:
-    if amount >= 1_000_000:
-        millions = amount / 1_000_000
-        return f"{millions:.1f}".rstrip("0").rstrip(".").replace(".", ",") + " tr"
-    if amount >= 1_000:
-        return f"{amount // 1_000}k"
-    return str(amount)
+def _axis_step(value: int, minimum: int) -> int:
+    """The gap between the four gridlines above zero: a whole 1, 2 or 5 × 10ⁿ, so every tick
+    is a round number (never 0.25 of a unit, never "1, 0, 0, 0" on an empty chart)."""
+    return max(_nice_ceiling(-(-value // 4)), minimum)
 
 
-def sales_chart(points: Sequence, title: str, revenue_label: str, units_label: str) -> Markup:
+# An empty chart still gets a readable revenue axis (0 to 200k).
+MIN_REVENUE_STEP = 50_000
+
+
+def _short_vnd(amount: int, scale: int, locale: str) -> str:
+    """A tick label in the axis' unit: millions ("1,5 tr"), thousands ("250k") or đồng; the
+    decimal mark is the language's (a comma in Vietnamese)."""
+    if amount == 0:
+        return "0"
+    if scale >= 1_000_000:
+        suffix = " tr" if locale.startswith("vi") else "M"  # triệu
+        return format_decimal(amount / 1_000_000, "#,##0.##", locale=locale) + suffix
+    if scale >= 1_000:
+        return format_decimal(amount / 1_000, "#,##0.##", locale=locale) + "k"
+    return format_decimal(amount, "#,##0", locale=locale)
+
+
+def sales_chart(
+    points: Sequence, title: str, revenue_label: str, units_label: str, locale: str = "vi"
+) -> Markup:
     """`points`: objects with .day (date), .revenue (int đồng) and .units (int)."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     count = max(len(points), 1)
-    max_revenue = _nice_ceiling(max((p.revenue for p in points), default=0))
-    max_units = _nice_ceiling(max((p.units for p in points), default=0))
+    revenue_step = _axis_step(max((p.revenue for p in points), default=0), MIN_REVENUE_STEP)
+    units_step = _axis_step(max((p.units for p in points), default=0), 1)
+    max_revenue, max_units = 4 * revenue_step, 4 * units_step
     slot = plot_w / count
     bar_w = max(slot * 0.7, 1.0)
 
@@ -60,19 +78,19 @@ def sales_chart(points: Sequence, title: str, revenue_label: str, units_label: s
     ]
     for i in range(5):
         y = TOP + plot_h * i / 4
-        revenue_tick = max_revenue * (4 - i) // 4
-        units_tick = max_units * (4 - i) / 4
+        revenue_tick = revenue_step * (4 - i)
+        units_tick = units_step * (4 - i)
         parts.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" '
             f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
         )
         parts.append(
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="{FONT}" '
-            f'fill="{TEXT_COLOUR}">{escape(_short_vnd(revenue_tick))}</text>'
+            f'fill="{TEXT_COLOUR}">{escape(_short_vnd(revenue_tick, max_revenue, locale))}</text>'
         )
         parts.append(
             f'<text x="{LEFT + plot_w + 6}" y="{y + 4:.1f}" font-size="{FONT}" '
-            f'fill="{LINE_COLOUR}">{units_tick:g}</text>'
+            f'fill="{LINE_COLOUR}">{escape(format_decimal(units_tick, locale=locale))}</text>'
         )
 
     line_points = []

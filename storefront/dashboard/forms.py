@@ -86,13 +86,17 @@ class ApplyForm(Form):
     name = StringField(_l("Producer name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind of producer"), validators=[DataRequired()])
     province_code = SelectField(
-        _l("Province or city"), coerce=_int_or_none, validators=[DataRequired()]
+        _l("Province or city"),
+        coerce=_int_or_none,
+        validators=[DataRequired()],
+        render_kw=places.FILTERABLE,
     )
     ward_code = SelectField(
         _l("Ward or commune"),
         coerce=_int_or_none,
         validate_choice=False,  # the service checks the ward belongs to the province
         validators=[Optional()],
+        render_kw=places.FILTERABLE,
     )
     street = StringField(_l("Street, village (optional)"), validators=[Length(max=255)])
     historical_address = StringField(

@@ -6,8 +6,10 @@
    decompression-bomb guard is set to the same cap with its warning made an error.
 3. The image is decoded and re-encoded as a fresh JPEG: nothing of the original
    file survives (no EXIF GPS position, no polyglot payload).
-4. Files get random names under UPLOAD_FOLDER; the uploader's name is never used,
-   so "../../app.py" is as harmless as "honey.jpg".
+4. Files get random names in the media storage (storefront.storage: a folder, or an S3
+   bucket); the uploader's name is never used, so "../../app.py" is as harmless as
+   "honey.jpg".
+5. The thumbnail and the WebP versions for srcset are made by a task after the commit.
 
 The 8 MB request cap (MAX_CONTENT_LENGTH) is enforced by Flask before this runs.
 """
@@ -16,17 +18,19 @@ import secrets
 import warnings
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import ValidationFailed
+from ..storage import Storage
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_STORED_SIDE = 2000
 THUMB_SIDE = 480
 JPEG_QUALITY = 85
+WEBP_QUALITY = 80
+WEBP_WIDTHS = (480, 960, 1440)
 
 
 class ImageRejected(ValidationFailed):
@@ -35,7 +39,7 @@ class ImageRejected(ValidationFailed):
 
 @dataclass(frozen=True)
 class StoredImage:
-    filename: str  # relative to UPLOAD_FOLDER
+    filename: str  # the name in the media storage
     thumb_filename: str
     width: int
     height: int
@@ -83,35 +87,60 @@ def _flatten(image: Image.Image) -> Image.Image:
     return Image.frombytes("RGB", rgb.size, rgb.tobytes())
 
 
-def _save(image: Image.Image, folder: Path, name: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    image.save(folder / name, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    buffer = BytesIO()
+    if fmt == "WEBP":
+        image.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=4)
+    else:
+        image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    return buffer.getvalue()
 
 
-def store_image(data: bytes, upload_folder: str, subdir: str, max_pixels: int) -> StoredImage:
-    """Validate, re-encode and store an upload with a thumbnail. Raises ImageRejected."""
+def store_image(data: bytes, store: Storage, subdir: str, max_pixels: int) -> StoredImage:
+    """Validate, re-encode and store an upload. Raises ImageRejected, or StorageUnavailable
+    when the store cannot take it (then nothing was stored). The thumbnail and the WebP
+    versions are made afterwards by the image task (make_variants); until then the photo
+    itself stands in for its thumbnail."""
     image = _flatten(_decode(data, max_pixels))
     image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE))
-    thumb = image.copy()
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
-    stem = secrets.token_hex(16)
-    folder = Path(upload_folder) / subdir
-    _save(image, folder, f"{stem}.jpg")
-    _save(thumb, folder, f"{stem}-thumb.jpg")
+    filename = f"{subdir}/{secrets.token_hex(16)}.jpg"
+    store.save(filename, _encode(image, "JPEG"), "image/jpeg")
     return StoredImage(
-        filename=f"{subdir}/{stem}.jpg",
-        thumb_filename=f"{subdir}/{stem}-thumb.jpg",
-        width=image.width,
-        height=image.height,
+        filename=filename, thumb_filename=filename, width=image.width, height=image.height
     )
 
 
-def remove_files(upload_folder: str, *names: str | None) -> None:
-    """Delete stored files; only names this module generated resolve inside the folder."""
-    root = Path(upload_folder).resolve()
-    for name in names:
-        if not name:
-            continue
-        path = (root / name).resolve()
-        if root in path.parents:
-            path.unlink(missing_ok=True)
+def thumb_name(filename: str) -> str:
+    return filename.removesuffix(".jpg") + "-thumb.jpg"
+
+
+def webp_name(filename: str, width: int) -> str:
+    return f"{filename.removesuffix('.jpg')}-{width}.webp"
+
+
+def variant_widths(width: int) -> list[int]:
+    """The WebP widths worth making for a photo this wide: the standard steps below it,
+    and the photo's own width."""
+    return sorted({w for w in WEBP_WIDTHS if w < width} | {width})
+
+
+def make_variants(store: Storage, filename: str) -> tuple[str, list[int]]:
+    """Make the thumbnail and the WebP versions of a stored photo (the image task).
+    Names follow from the photo's name, so running it again overwrites the same files."""
+    with Image.open(BytesIO(store.read(filename)), formats=("JPEG",)) as opened:
+        image = opened.convert("RGB")
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
+    store.save(thumb_name(filename), _encode(thumb, "JPEG"), "image/jpeg")
+    widths = variant_widths(image.width)
+    for width in widths:
+        version = image.copy()
+        version.thumbnail((width, MAX_STORED_SIDE))
+        store.save(webp_name(filename, width), _encode(version, "WEBP"), "image/webp")
+    return thumb_name(filename), widths
+
+
+def stored_names(filename: str, thumb_filename: str | None, widths: list[int] | None) -> list[str]:
+    names = [filename, thumb_filename or ""]
+    names += [webp_name(filename, width) for width in widths or ()]
+    return [name for name in dict.fromkeys(names) if name]

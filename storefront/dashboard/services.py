@@ -20,7 +20,7 @@ from ..catalogue import ocop
 from ..catalogue.indexing import refresh_search_fields
 from ..catalogue.models import Certificate, CertificateStatus, Product, ProductImage, ProductStatus
 from ..clock import utcnow
-from ..core.hooks import on_commit
+from ..core.hooks import on_commit, on_rollback
 from ..core.places import is_valid_place, place_label
 from ..errors import FieldError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..mail import queue_email
@@ -36,8 +36,12 @@ from ..producers.models import (
     ProducerStatus,
     StockReason,
 )
+from ..storage import Storage
+from ..tasks import enqueue
 from ..text import fold, slugify
 from . import images
+
+PROCESS_IMAGE_TASK = "storefront.process_product_image"
 
 INVITATION_VALID_DAYS = 14
 
@@ -220,13 +224,15 @@ def add_product_image(
     product: Product,
     data: bytes,
     alt: str,
-    upload_folder: str,
+    store: Storage,
     max_pixels: int,
 ) -> ProductImage:
     _ensure_own(producer, product.producer_id)
     if len(product.images) >= 12:
         raise ValidationFailed(_l("A product can have at most 12 photos. Remove one first."))
-    stored = images.store_image(data, upload_folder, "products", max_pixels)
+    stored = images.store_image(data, store, "products", max_pixels)
+    # If the transaction does not commit, the stored file goes too: nothing half-stored.
+    on_rollback(session, lambda: store.delete(stored.filename))
     position = max((image.position for image in product.images), default=-1) + 1
     image = ProductImage(
         product=product,
@@ -239,18 +245,19 @@ def add_product_image(
     )
     session.add(image)
     session.flush()
+    enqueue(PROCESS_IMAGE_TASK, image.id)
     return image
 
 
 def delete_product_image(
-    session: Session, producer: Producer, image: ProductImage, upload_folder: str
+    session: Session, producer: Producer, image: ProductImage, store: Storage
 ) -> None:
     _ensure_own(producer, image.product.producer_id)
-    names = (image.filename, image.thumb_filename)
+    names = images.stored_names(image.filename, image.thumb_filename, image.webp_widths)
     session.delete(image)
     session.flush()
     # Files go only once the row is gone for good.
-    on_commit(session, lambda: images.remove_files(upload_folder, *names))
+    on_commit(session, lambda: store.delete(*names))
 
 
 # --- certificates --------------------------------------------------------------------------
@@ -271,7 +278,7 @@ def submit_certificate(
     product: Product,
     data: CertificateInput,
     scan: bytes,
-    upload_folder: str,
+    store: Storage,
     max_pixels: int,
     today: date,
 ) -> Certificate:
@@ -297,9 +304,10 @@ def submit_certificate(
     if taken:
         raise FieldError("number", _l("A certificate with this number is already registered."))
     try:
-        stored = images.store_image(scan, upload_folder, "certificates", max_pixels)
+        stored = images.store_image(scan, store, "certificates", max_pixels)
     except images.ImageRejected as error:
         raise FieldError("scan", error.message) from None
+    on_rollback(session, lambda: store.delete(stored.filename))
     certificate = Certificate(
         product=product,
         number=number,
@@ -414,7 +422,7 @@ def invite_member(
         select(func.count())
         .select_from(ProducerMember)
         .join(User, User.id == ProducerMember.user_id)
-        .where(ProducerMember.producer_id == producer.id, func.lower(User.email) == email)
+        .where(ProducerMember.producer_id == producer.id, User.email == email)
     )
     if already:
         raise FieldError("email", _l("This person is already a member."))

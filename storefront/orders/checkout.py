@@ -23,6 +23,8 @@ from ..cart import services as cart_services
 from ..cart.models import Cart
 from ..clock import VN_TZ, utcnow
 from ..core import places
+from ..core.hooks import on_commit
+from ..core.observability import ORDERS_PLACED
 from ..errors import DomainError, PaymentError, ValidationFailed
 from ..money import format_vnd
 from ..producers import inventory
@@ -165,6 +167,10 @@ def _revalidate(cart_lines: cart_services.CartSummary) -> cart_services.CartSumm
     return cart_lines
 
 
+def product_ids_of(group) -> tuple[int, ...]:
+    return tuple(view.product.id for view in group.lines)
+
+
 def place_order(
     session: Session,
     cart: Cart,
@@ -183,7 +189,9 @@ def place_order(
     placed = already_ordered(session, cart)
     if placed is not None:
         raise CartAlreadyOrdered(placed)
-    summary = _revalidate(cart_services.summarize(session, cart, settings.shipping))
+    summary = _revalidate(
+        cart_services.summarize(session, cart, settings.shipping, with_images=False)
+    )
     if details.payment_method is PaymentMethod.CARD:
         check_card_amount(summary.grand_total)
 
@@ -206,7 +214,14 @@ def place_order(
         shipping_total=summary.shipping_total,
         grand_total=summary.grand_total,
         refunded_total=0,
+        # Known to be empty: appending later loads nothing from the database.
+        sub_orders=[],
+        lines=[],
+        payments=[],
+        events=[],
     )
+    if details.payment_method is PaymentMethod.COD:
+        order.payment_status = PaymentStatus.COD  # confirmed at once, in the same INSERT
     session.add(order)
     session.flush()
     order.number = order_number(order.id, now)
@@ -214,6 +229,7 @@ def place_order(
     sub_order_ids: dict[int, int] = {}
     names: dict[int, str] = {}
     to_reserve: dict[int, int] = {}
+    sub_orders: dict[tuple[int, ...], ProducerOrder] = {}
     for group in summary.groups:
         producer = group.producer
         lead_times = [v.product.lead_time_days or 0 for v in group.lines if v.product.made_to_order]
@@ -230,9 +246,10 @@ def place_order(
                 else settings.commission_rate_bp
             ),
             max_lead_time_days=max(lead_times) if lead_times else None,
+            lines=[],
         )
         session.add(sub_order)
-        session.flush()
+        sub_orders[product_ids_of(group)] = sub_order
         for view in group.lines:
             product = view.product
             session.add(
@@ -256,13 +273,15 @@ def place_order(
             if not product.made_to_order:
                 to_reserve[product.id] = view.quantity
                 names[product.id] = product.name
-                sub_order_ids[product.id] = sub_order.id
+    # Every sub-order and line in one flush (one INSERT per table), then their ids are known.
+    session.flush()
+    for product_ids, sub_order in sub_orders.items():
+        sub_order_ids.update(dict.fromkeys(product_ids, sub_order.id))
 
     # The one place stock is checked for real: the UPDATE's WHERE decides, not the summary.
     inventory.reserve(session, to_reserve, names, sub_order_ids)
 
     if details.payment_method is PaymentMethod.COD:
-        order.payment_status = PaymentStatus.COD
         payment = Payment(method=PaymentMethod.COD, provider="cod", status=PaymentStatus.COD)
     elif details.payment_method is PaymentMethod.BANK_TRANSFER:
         order.reservation_expires_at = now + settings.bank_transfer_expiry
@@ -287,7 +306,10 @@ def place_order(
     cart_services.consume(session, cart, order.id)
     session.flush()
 
+    if order.payment_status is PaymentStatus.COD:
+        emails.load_recipients(order)  # before any email is queued: their rows share one INSERT
     emails.order_placed(order)
+    on_commit(session, ORDERS_PLACED.labels(payment_method=order.payment_method.value).inc)
     if order.payment_status is PaymentStatus.COD:
         # Cash orders are confirmed at once: the cooperatives can start now.
         emails.new_sub_orders(order)

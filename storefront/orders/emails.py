@@ -8,8 +8,13 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ..extensions import db
 from ..mail import queue_email
+from ..producers.models import ProducerMember
 from .labels import PAYMENT_METHOD_LABELS
 from .models import Order, PaymentMethod, ProducerOrder
 
@@ -48,8 +53,28 @@ def order_placed(order: Order) -> None:
     )
 
 
+def load_recipients(order: Order) -> None:
+    """Every cooperative's members and their accounts in one statement, not one per
+    cooperative and one per member (the producers themselves are already loaded)."""
+    producers = {so.producer_id: so.producer for so in order.sub_orders}.values()
+    missing = [p for p in producers if "members" in inspect(p).unloaded]
+    if not missing:
+        return
+    members: dict[int, list[ProducerMember]] = {p.id: [] for p in missing}
+    for member in db.session.scalars(
+        select(ProducerMember)
+        .where(ProducerMember.producer_id.in_(members))
+        .options(joinedload(ProducerMember.user))
+        .order_by(ProducerMember.id)
+    ):
+        members[member.producer_id].append(member)
+    for producer in missing:
+        set_committed_value(producer, "members", members[producer.id])
+
+
 def new_sub_orders(order: Order) -> None:
     """Tell each cooperative about its own part, once the order may be prepared."""
+    load_recipients(order)
     for sub_order in order.sub_orders:
         for recipient in producer_recipients(sub_order):
             # The cooperative's language is unknown; Vietnamese is the shop's default.

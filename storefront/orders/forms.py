@@ -41,8 +41,18 @@ class CheckoutForm(Form):
         ],
         description=_l("We send the order confirmation and the tracking link here."),
     )
-    province = SelectField(_l("Province or city"), coerce=_int_or_none, validate_choice=False)
-    ward = SelectField(_l("Ward or commune"), coerce=_int_or_none, validate_choice=False)
+    province = SelectField(
+        _l("Province or city"),
+        coerce=_int_or_none,
+        validate_choice=False,
+        render_kw=places.FILTERABLE,
+    )
+    ward = SelectField(
+        _l("Ward or commune"),
+        coerce=_int_or_none,
+        validate_choice=False,
+        render_kw=places.FILTERABLE,
+    )
     street = StringField(
         _l("Street address"),
         validators=[Length(max=255)],

@@ -18,6 +18,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ..clock import utcnow
+from ..core.hooks import on_commit
+from ..core.observability import PAYMENT_FAILURES
 from ..producers import inventory
 from . import emails
 from .models import Order, OrderEvent, PaymentStatus, SubOrderStatus
@@ -166,6 +168,7 @@ def mark_failed(
     _event(session, order, "payment_failed", data={"provider_ref": provider_ref})
     session.flush()
     emails.payment_failed(order)
+    on_commit(session, PAYMENT_FAILURES.labels(stage="declined").inc)
     return "failed"
 
 

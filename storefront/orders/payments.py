@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..clock import utcnow
+from ..core.observability import PAYMENT_FAILURES
 from ..errors import PaymentError
 from .checkout import check_card_amount
 from .models import Order, PaymentMethod, PaymentStatus
@@ -120,6 +121,7 @@ def create_checkout_session(
         )
     except stripe.StripeError as error:
         log.warning("Stripe Checkout Session for %s failed: %s", order.number, error)
+        PAYMENT_FAILURES.labels(stage="start").inc()
         raise PaymentError(
             _l("We could not reach the card payment service. Please try again in a moment.")
         ) from error

@@ -162,7 +162,7 @@ def checkout():
         flash(_("Your cart is empty."), "warning")
         return redirect(url_for("cart.view"), code=303)
     if summary.has_problems:
-        flash(_("Some items in your cart changed. Review them before checking out."), "warning")
+        # The cart page explains the changes in its own banner: a flash would repeat it.
         return redirect(url_for("cart.view"), code=303)
 
     card_enabled = payments.card_available(current_app.config)
@@ -193,7 +193,9 @@ def checkout():
             error = str(failure.message)
             summary = cart_services.summarize(db.session, current_cart(), settings.shipping)
         else:
-            db.session.commit()
+            if order.payment_method is PaymentMethod.CARD:
+                db.session.commit()  # the order exists before the buyer is sent to Stripe
+            # Otherwise the request's unit of work commits (core/uow.py) after the redirect.
             return _placed(order)
     status = 422 if request.method == "POST" else 200
     return _render_checkout(form, summary, settings, card_enabled, error, status)
@@ -252,19 +254,31 @@ def detail(number: str):
 
 @bp.get("/orders/<number>/transfer-qr.svg")
 def transfer_qr(number: str):
+    response = Response(bank_transfer.qr_svg(_transfer_payload(number)), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/orders/<number>/transfer-qr.png")
+def transfer_qr_png(number: str):
+    """The QR code as a file to save: a buyer paying from this same phone cannot scan it."""
+    response = Response(bank_transfer.qr_png(_transfer_payload(number)), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Disposition"] = f'attachment; filename="VietQR-{number}.png"'
+    return response
+
+
+def _transfer_payload(number: str) -> str:
     order = _load_order(number, _token_arg())
     if order.payment_method is not PaymentMethod.BANK_TRANSFER or not order.transfer_reference:
         abort(404)
     config = current_app.config
-    payload = bank_transfer.vietqr_payload(
+    return bank_transfer.vietqr_payload(
         config["SHOP_BANK_BIN"],
         config["SHOP_BANK_ACCOUNT"],
         order.grand_total,
         order.transfer_reference,
     )
-    response = Response(bank_transfer.qr_svg(payload), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.get("/account/orders")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..clock import utcnow
+from ..core.observability import WEBHOOK_FAILURES
 from ..extensions import csrf, db
 from . import fulfilment, payments
 from .models import Order, Payment, PaymentMethod, WebhookEvent
@@ -138,8 +139,10 @@ def stripe_webhook():
             current_app.config.get("STRIPE_WEBHOOK_SECRET", ""),
         )
     except payments.WebhookRejected:
+        WEBHOOK_FAILURES.labels(reason="signature").inc()
         return jsonify(error="invalid signature"), 400
     except ValueError:
+        WEBHOOK_FAILURES.labels(reason="payload").inc()
         return jsonify(error="invalid payload"), 400
     try:
         outcome = process_event(db.session, event)
@@ -149,6 +152,7 @@ def stripe_webhook():
         # A twin delivery committed the same event id first. Anything else is a real error:
         # answer 500, so that Stripe delivers the event again.
         if not already_recorded(db.session, _text(event.get("id")) or ""):
+            WEBHOOK_FAILURES.labels(reason="error").inc()
             raise
         outcome = "duplicate"
     return jsonify(received=True, outcome=outcome), 200

@@ -84,11 +84,13 @@ def reserve(
                     name=names.get(product_id, _l("a product")),
                 )
             )
+    # Written after every UPDATE won, so the ledger rows go out in one INSERT.
+    for product_id in sorted(quantities):
         _record(
             session,
             product_id,
             StockReason.RESERVE,
-            delta_reserved=quantity,
+            delta_reserved=quantities[product_id],
             producer_order_id=producer_order_ids.get(product_id),
         )
 

@@ -299,7 +299,10 @@ def test_path_traversal_names_are_harmless(client, app, login_a, filename):
         assert ".." not in name and "passwd" not in name and "php" not in name
         assert (folder / name).resolve().parent == folder / "products"
     stored = sorted(p.name for p in (folder / "products").iterdir())
-    assert len(stored) == 2
+    # The photo, and what the image task made from it: a thumbnail and the WebP versions.
+    stem = Path(image.filename).stem
+    webp = [f"{stem}-{width}.webp" for width in image.webp_widths]
+    assert stored == sorted([f"{stem}.jpg", f"{stem}-thumb.jpg", *webp])
 
 
 def test_delete_image_removes_files(client, app, login_a):
@@ -311,6 +314,7 @@ def test_delete_image_removes_files(client, app, login_a):
     assert response.status_code == 303
     assert _images(login_a.product) == []
     assert not path.exists()
+    assert list(path.parent.iterdir()) == []  # the thumbnail and WebP versions too
 
 
 # --- certificates --------------------------------------------------------------------------

@@ -60,9 +60,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
-            # One xdist worker runs every journey (with --dist loadgroup, as `make test` does):
-            # one shop and one Chromium per run, not one per worker.
-            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 def _unavailable(reason: str):
@@ -170,7 +167,14 @@ class Tab:
         self.page.wait_for_load_state("load")
         assert "/login" not in self.page.url, self.page.inner_text("main")
 
+    def open_menu(self) -> None:
+        """On a phone the header's links sit behind the menu button; open it if it shows."""
+        toggle = self.page.locator("summary.nav-toggle")
+        if toggle.is_visible() and self.page.locator("details.nav-menu[open]").count() == 0:
+            toggle.click()
+
     def logout(self) -> None:
+        self.open_menu()
         self.page.click("form[action$='/logout'] button[type=submit]")
         self.page.wait_for_load_state("load")
 

@@ -111,13 +111,15 @@ def wait_until_up(port: int, process: subprocess.Popen, log_path: Path) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the shop exited:\n{log_path.read_text(errors='replace')}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
                 return
         except OSError:
             pass
+        finally:
+            connection.close()
         time.sleep(0.2)
     raise RuntimeError("the shop did not start within 60 s")
 

@@ -12,6 +12,7 @@ def test_switch_to_english_and_back(shop, open_tab):
     tab.assert_no_horizontal_scroll()
 
     tab.goto("/products?q=mat+ong", "listing-vi")
+    tab.open_menu()  # on a phone the language switch is in the menu
     page.click(".lang-switch button[value=en]")
     page.wait_for_load_state("load")
     tab.shot("listing-en")
@@ -21,6 +22,7 @@ def test_switch_to_english_and_back(shop, open_tab):
     assert "Search" in page.inner_text("header")
     assert page.locator(".lang-switch button[value=en]").get_attribute("aria-pressed") == "true"
 
+    tab.open_menu()
     page.click(".lang-switch button[value=vi]")
     page.wait_for_load_state("load")
     tab.shot("listing-vi-again")

@@ -1,6 +1,8 @@
 """The migrations build the schema from empty on both databases, and match the models."""
 
 import uuid
+import warnings
+from contextlib import contextmanager
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -8,23 +10,40 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SAWarning
 
 from storefront import create_app
 from storefront.extensions import db
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_config
 
 
+@contextmanager
+def old_expression_index_tolerated():
+    """Until 0004 the users table had a unique index on lower(email). SQLite cannot reflect
+    expression indexes, and batch mode (0003) reflects the table it rebuilds: SQLAlchemy warns
+    about that one index, in those historic steps only."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message="Skipped unsupported reflection of expression-based index uq_users_email_lower",
+            category=SAWarning,
+        )
+        yield
+
+
 def _upgrade_and_diff(url: str):
     app = create_app(make_config(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={}))
     with app.app_context():
-        upgrade()
+        with old_expression_index_tolerated():
+            upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True, "render_as_batch": True}
             )
             diff = compare_metadata(context, db.metadata)
             tables = set(inspect(connection).get_table_names())
-        downgrade(revision="base")
+        with old_expression_index_tolerated():
+            downgrade(revision="base")
         with db.engine.connect() as connection:
             left = set(inspect(connection).get_table_names()) - {"alembic_version"}
         db.engine.dispose()
@@ -62,6 +81,8 @@ def test_case_insensitive_email_uniqueness_is_in_the_database(app):
     from tests.factories import UserFactory
 
     UserFactory(email="hoa@example.vn")
-    with pytest.raises(IntegrityError):
-        UserFactory(email="HOA@example.vn")
-    db.session.rollback()
+    db.session.commit()
+    for email in ("HOA@example.vn", "hoa@example.vn"):  # stored lower-case, and unique
+        with pytest.raises(IntegrityError):
+            UserFactory(email=email)
+        db.session.rollback()

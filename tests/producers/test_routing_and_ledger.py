@@ -9,69 +9,24 @@ from storefront.mail import outbox
 from storefront.models import (
     LedgerEntry,
     LedgerKind,
-    Order,
-    OrderLine,
     PaymentMethod,
     PaymentStatus,
-    ProducerOrder,
     SubOrderStatus,
 )
 from storefront.orders import routing
-from storefront.producers import inventory, ledger
-from tests.factories import ProducerFactory, ProductFactory
+from storefront.producers import ledger
+from tests.factories import ProducerFactory, ProductFactory, place_test_order
 
 S = SubOrderStatus
 
 
 def make_order(method=PaymentMethod.COD, quantity=2, price=350_000, shipping=30_000):
     """An order with one sub-order whose stock is reserved, as checkout leaves it."""
-    producer = ProducerFactory()
-    product = ProductFactory(producer=producer, price=price, stock_on_hand=10)
-    subtotal = price * quantity
-    order = Order(
-        number="OCOP-2026-000001",
-        access_token="t" * 32,
-        email="buyer@example.vn",
-        name="Người mua",
-        phone="0912345678",
-        province_code=8,
-        ward_code=721,
-        street="1 Đường Đá",
-        payment_method=method,
-        payment_status=PaymentStatus.COD if method is PaymentMethod.COD else PaymentStatus.PENDING,
-        items_total=subtotal,
-        shipping_total=shipping,
-        grand_total=subtotal + shipping,
+    product = ProductFactory(price=price, stock_on_hand=10)
+    order = place_test_order(
+        [(product, quantity)], method=method, shipping_fee=shipping, email="buyer@example.vn"
     )
-    sub_order = ProducerOrder(
-        order=order,
-        producer_id=producer.id,
-        producer_name=producer.name,
-        subtotal=subtotal,
-        shipping_fee=shipping,
-        total=subtotal + shipping,
-        commission_rate_bp=800,
-    )
-    db.session.add_all([order, sub_order])
-    db.session.flush()
-    db.session.add(
-        OrderLine(
-            order_id=order.id,
-            producer_order_id=sub_order.id,
-            product_id=product.id,
-            producer_id=producer.id,
-            product_name=product.name,
-            product_slug=product.slug,
-            producer_name=producer.name,
-            unit=product.unit,
-            unit_price=price,
-            quantity=quantity,
-            line_total=subtotal,
-        )
-    )
-    db.session.flush()
-    inventory.reserve(db.session, {product.id: quantity})
-    db.session.refresh(sub_order)
+    [sub_order] = order.sub_orders
     return sub_order, product
 
 
@@ -168,6 +123,7 @@ def test_shipped_goods_cannot_be_cancelled(app):
 
 def test_buyer_emails_go_only_after_commit(app):
     sub_order, _ = make_order()
+    db.session.commit()  # the order's own confirmation email goes here
     sent_before = len(outbox())
     routing.confirm(db.session, sub_order, None)
     assert len(outbox()) == sent_before

@@ -1,4 +1,5 @@
-"""CSRF: every POST route is protected except the Stripe webhook, and only it."""
+"""CSRF: every POST route is protected except the Stripe webhook, and only it; checked on the
+testing config with CSRF switched on and on the production config as deployed."""
 
 import re
 
@@ -7,13 +8,22 @@ from werkzeug.routing import AnyConverter, IntegerConverter, UUIDConverter
 
 from storefront.extensions import csrf
 
+from .conftest import HttpsClient
+
 # The one route that must accept a POST without a token: Stripe signs it instead.
 WEBHOOK_MODULE = "storefront.orders.webhooks"
 WEBHOOK_PATH = "/webhooks/stripe"
 
 
-@pytest.fixture
-def csrf_app(app_factory):
+@pytest.fixture(params=["testing", "production"])
+def csrf_app(request, app_factory):
+    """CSRF on: the testing config told so, and ProductionConfig with nothing told (the
+    tests fail if production ever switches it off)."""
+    if request.param == "production":
+        app = request.getfixturevalue("production_factory")()
+        # Its cookies are Secure and __Host-: only sent back over https.
+        app.test_client_class = HttpsClient
+        return app
     return app_factory(WTF_CSRF_ENABLED=True)
 
 

@@ -32,6 +32,7 @@ from ...catalogue.models import CertificateStatus, ProductStatus
 from ...orders.models import SubOrderStatus
 from ...orders.routing import STATUS_LABELS
 from ...producers.models import MemberRole
+from ...storage import media_url
 from .. import queries
 from ..forms import REASON_LABELS
 
@@ -60,7 +61,7 @@ def producer_view(view):
 
 @bp.app_template_global()
 def dashboard_image_url(filename: str | None) -> str:
-    return url_for("static", filename=f"uploads/{filename}") if filename else ""
+    return media_url(filename)
 
 
 @bp.context_processor
@@ -95,10 +96,6 @@ def too_large(error):
 
 def see_other(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), code=303)
-
-
-def upload_folder() -> str:
-    return current_app.config["UPLOAD_FOLDER"]
 
 
 def max_pixels() -> int:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import abort, flash, g, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -35,6 +36,7 @@ def index():
         title=_("Sales over the last %(n)d days", n=days),
         revenue_label=_("Bars: revenue per day (đồng)"),
         units_label=_("Line: units sold per day"),
+        locale=str(get_locale()),
     )
     return render_template(
         "dashboard/index.html",

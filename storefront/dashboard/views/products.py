@@ -10,6 +10,7 @@ from ...core.pagination import paginate
 from ...core.uow import done, show_in_form
 from ...errors import DomainError, back_to
 from ...extensions import db
+from ...storage import storage
 from .. import queries, services
 from ..forms import CertificateForm, ImageForm, ProductForm
 from . import (
@@ -20,7 +21,6 @@ from . import (
     max_upload_mb,
     page_number,
     producer_view,
-    upload_folder,
 )
 
 
@@ -116,7 +116,7 @@ def image_upload(product_id: int):
                 product,
                 image_form.photo.data.read(),
                 image_form.alt.data,
-                upload_folder(),
+                storage(),
                 max_pixels(),
             )
         except DomainError as error:
@@ -131,7 +131,7 @@ def image_upload(product_id: int):
 def image_delete(product_id: int, image_id: int):
     product = queries.get_own_product_or_404(g.producer, product_id)
     image = queries.get_own_image_or_404(g.producer, product, image_id)
-    services.delete_product_image(db.session, g.producer, image, upload_folder())
+    services.delete_product_image(db.session, g.producer, image, storage())
     return done(_("Photo removed."), _edit_url(product))
 
 
@@ -148,7 +148,7 @@ def certificate_new(product_id: int):
                 product,
                 form.to_input(),
                 form.scan.data.read(),
-                upload_folder(),
+                storage(),
                 max_pixels(),
                 today_vn(),
             )
