@@ -4,11 +4,11 @@ from .admin.models import AuditEvent
 from .auth.models import Address, RecoveryCode, SignIn, User, UserRole
 from .cart.models import Cart, CartLine
 from .catalogue.models import (
+    CatalogueState,
     Certificate,
     CertificateStatus,
     Product,
     ProductImage,
-    ProductSearchToken,
     ProductStatus,
 )
 from .core.models import EmailStatus, OutboundEmail
@@ -43,6 +43,7 @@ __all__ = [
     "AuditEvent",
     "Cart",
     "CartLine",
+    "CatalogueState",
     "Certificate",
     "CertificateStatus",
     "EmailStatus",
@@ -65,7 +66,6 @@ __all__ = [
     "ProducerStatus",
     "Product",
     "ProductImage",
-    "ProductSearchToken",
     "ProductStatus",
     "RecoveryCode",
     "Refund",

@@ -7,9 +7,9 @@ show a notice and the API can answer 400 with the same messages.
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from ..core.i18n import lazy_gettext as _l
 from ..core.validators import MAX_MONEY_VND
 from .ocop import GROUPS
 from .queries import MAX_PAGE, MAX_PER_PAGE, SORTS, STAR_LEVELS, ProductFilters, province_codes

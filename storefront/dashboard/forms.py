@@ -105,6 +105,17 @@ class ApplyForm(Form):
         description=_l("As printed on older certificates, e.g. huyện Đồng Văn, tỉnh Hà Giang."),
     )
     story = TextAreaField(_l("Your story (optional)"), validators=[Length(max=5000)])
+    name_en = StringField(
+        _l("Name in English (optional)"),
+        validators=[Length(max=200)],
+        description=_l("Shown to buyers who use the shop in English."),
+        render_kw={"lang": "en"},
+    )
+    story_en = TextAreaField(
+        _l("Your story in English (optional)"),
+        validators=[Length(max=5000)],
+        render_kw={"lang": "en"},
+    )
     contact_name = StringField(_l("Contact person"), validators=[Length(max=120)])
     contact_phone = TelField(
         _l("Contact phone"),
@@ -130,6 +141,8 @@ class ApplyForm(Form):
             street=_text(self.street.data),
             historical_address=_text(self.historical_address.data),
             story=_text(self.story.data),
+            name_en=_text(self.name_en.data),
+            story_en=_text(self.story_en.data),
             contact_name=_text(self.contact_name.data),
             contact_phone=_text(self.contact_phone.data),
             contact_email=_text(self.contact_email.data),
@@ -153,6 +166,17 @@ class ProductForm(Form):
         render_kw={"inputmode": "numeric"},
     )
     description = TextAreaField(_l("Description (optional)"), validators=[Length(max=10000)])
+    name_en = StringField(
+        _l("Name in English (optional)"),
+        validators=[Length(max=200)],
+        description=_l("Shown to buyers who use the shop in English."),
+        render_kw={"lang": "en"},
+    )
+    description_en = TextAreaField(
+        _l("Description in English (optional)"),
+        validators=[Length(max=10000)],
+        render_kw={"lang": "en"},
+    )
     made_to_order = BooleanField(_l("Made to order"))
     lead_time_days = IntegerField(
         _l("Lead time in days"),
@@ -200,6 +224,8 @@ class ProductForm(Form):
             unit=_text(self.unit.data),
             price=self.price.data,
             description=_text(self.description.data),
+            name_en=_text(self.name_en.data),
+            description_en=_text(self.description_en.data),
             made_to_order=bool(self.made_to_order.data),
             lead_time_days=self.lead_time_days.data,
             season_start_month=self.season_start_month.data,

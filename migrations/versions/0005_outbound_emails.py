@@ -1,7 +1,7 @@
 """Outbound email outbox: emails written with their event, sent by a task
 
-Revision ID: 0004_outbound_emails
-Revises: 0003_accounts
+Revision ID: 0005_outbound_emails
+Revises: 0004_users_email_lower_case
 Create Date: 2026-12-03 07:41:26.219589
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_outbound_emails'
-down_revision = '0003_accounts'
+revision = '0005_outbound_emails'
+down_revision = '0004_users_email_lower_case'
 branch_labels = None
 depends_on = None
 

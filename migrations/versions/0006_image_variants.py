@@ -1,7 +1,7 @@
 """WebP widths per product image, filled by the image task
 
-Revision ID: 0005_image_variants
-Revises: 0004_outbound_emails
+Revision ID: 0006_image_variants
+Revises: 0005_outbound_emails
 Create Date: 2026-12-03 08:08:05.859338
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_image_variants'
-down_revision = '0004_outbound_emails'
+revision = '0006_image_variants'
+down_revision = '0005_outbound_emails'
 branch_labels = None
 depends_on = None
 
