@@ -114,8 +114,13 @@ class Config:
     METRICS_PUBLIC = True  # without a token; production never
     SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 
-    # Each worker caches listing ids and facet counts this long; rows themselves are always fresh.
-    CATALOGUE_CACHE_SECONDS = _int_env("CATALOGUE_CACHE_SECONDS", 60)
+    # The catalogue cache (catalogue/cache.py): Redis at REDIS_URL, shared by every worker, or
+    # in-process without it. Keys carry the catalogue version, so entries are never stale; this
+    # only bounds how long unused ones stay. 0 turns the cache off.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    CATALOGUE_CACHE_SECONDS = _int_env("CATALOGUE_CACHE_SECONDS", 600)
+    # Several shops (or a rebuilt database, whose version starts again) on one Redis.
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "ocop:")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     HSTS = False
     # How many reverse proxies sit in front of gunicorn and set X-Forwarded-For/-Proto.
@@ -134,7 +139,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
-    CATALOGUE_CACHE_SECONDS = 0  # every test sees its own writes at once
+    REDIS_URL = ""  # the cache is off in tests (NullCache) unless a test sets CACHE_TYPE
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = "whsec_test_secret"  # noqa: S105 (tests sign payloads with it)
     SMTP_HOST = ""

@@ -19,6 +19,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     register_tasks(app)
     register_observability(app)
     register_i18n(app)
+    register_validators(app)
     register_blueprints(app)
     register_security(app)
     register_template_helpers(app)
@@ -50,6 +51,7 @@ def load_config(app: Flask, config) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every table registered before the first query)
+    from .catalogue.search import is_search_object
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -59,10 +61,15 @@ def register_extensions(app: Flask) -> None:
         directory=str(PACKAGE_DIR.parent / "migrations"),
         render_as_batch=True,
         compare_type=True,
+        # What the search backends own is not in the models (catalogue/search.py).
+        include_object=is_search_object,
     )
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from .catalogue.cache import init_cache
+
+    init_cache(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from .core.sqlite import enable_sqlite_foreign_keys
 
@@ -88,6 +95,12 @@ def register_i18n(app: Flask) -> None:
     from .core.i18n import init_i18n
 
     init_i18n(app)
+
+
+def register_validators(app: Flask) -> None:
+    from .core.validators import init_validators
+
+    init_validators(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -4,11 +4,11 @@ from .admin.models import AuditEvent
 from .auth.models import Address, RecoveryCode, SignIn, User, UserRole
 from .cart.models import Cart, CartLine
 from .catalogue.models import (
+    CatalogueState,
     Certificate,
     CertificateStatus,
     Product,
     ProductImage,
-    ProductSearchToken,
     ProductStatus,
 )
 from .core.models import EmailStatus, OutboundEmail
@@ -50,6 +50,7 @@ __all__ = [
     "AuditEvent",
     "Cart",
     "CartLine",
+    "CatalogueState",
     "Certificate",
     "CertificateStatus",
     "EmailStatus",
@@ -72,7 +73,6 @@ __all__ = [
     "ProducerStatus",
     "Product",
     "ProductImage",
-    "ProductSearchToken",
     "ProductStatus",
     "RecoveryCode",
     "Refund",

@@ -23,7 +23,6 @@ from sqlalchemy import select
 
 from .auth.models import User, UserRole
 from .auth.services import find_user_by_email, hash_password
-from .catalogue.indexing import refresh_search_fields
 from .catalogue.models import (
     Certificate,
     CertificateStatus,
@@ -189,6 +188,68 @@ FEATURED = [
     "hat-de-sang-tung",
 ]
 
+# English names (products and producers) and the English text of each legacy group's
+# description, shown in the English interface and searched in both languages.
+PRODUCER_NAMES_EN = {
+    HONEY: "Dong Van Mint Honey Cooperative",
+    LINEN: "Lung Cu Linen Weaving Cooperative",
+    PHO_BANG: "Pho Bang Brocade Cooperative",
+    SANG_TUNG: "Sang Tung Farming Cooperative",
+    LUNG_PHIN: "Lung Phin Garment Cooperative",
+    SUNG_LA: "Sung La Food Cooperative",
+    WINE: "Pho Cao Corn Wine Company",
+    SA_PHIN: "Sa Phin Brocade Group",
+}
+PRODUCER_STORIES_EN = {
+    HONEY: "Forty H'Mong families keep bees on the stone plateau. The bees feed on wild mint "
+    "flowers from October to February, so there is one honey harvest a year.",
+    LINEN: "H'Mong women grow flax, strip the fibre, weave by hand and draw beeswax patterns "
+    "as their mothers did. Each cloth takes weeks; pieces are made to order.",
+    PHO_BANG: "Hand-embroidered brocade scarves, bags and shirts by H'Mong and Lo Lo women.",
+    SANG_TUNG: "Buckwheat, plums and chestnuts grown among the rocks, prepared at the cooperative.",
+    LUNG_PHIN: "The cooperative's small workshop sews shirts, skirts and bags of local linen.",
+    SUNG_LA: "Smoked golden beef and buckwheat cakes made to the Lo Lo people's recipes.",
+    WINE: "Corn wine brewed by hand with leaf yeast and aged in stoneware jars.",
+    SA_PHIN: "Women embroidering brocade at home, sold in the tourist season.",
+}
+PRODUCT_NAMES_EN = {
+    "mat-ong-bac-ha-dong-van": "Dong Van mint honey",
+    "mat-ong-bac-ha-250ml": "Mint honey, 250 ml jar",
+    "mat-ong-bac-ha-1-lit": "Mint honey, 1 litre bottle",
+    "hat-de-sang-tung": "Sang Tung chestnuts",
+    "bot-tam-giac-mach": "Buckwheat flour",
+    "man-tam-hoa-say": "Soft dried Tam Hoa plums",
+    "thit-bo-gac-bep-sung-la": "Sung La smoked beef",
+    "banh-tam-giac-mach": "Buckwheat cakes",
+    "ruou-ngo-pho-cao": "Pho Cao corn wine",
+    "khan-lanh-det-tay-lung-cu": "Lung Cu hand-woven linen scarf",
+    "vai-lanh-sap-ong": "Linen cloth with beeswax batik",
+    "vay-lanh-hmong": "H'Mong linen skirt",
+    "tui-lanh-theu-tay": "Hand-embroidered linen bag",
+    "khan-choang-lanh-nhuom-cham": "Indigo-dyed linen shawl",
+    "khan-tho-cam-pho-bang": "Pho Bang brocade scarf",
+    "tui-tho-cam-pho-bang": "Pho Bang brocade bag",
+    "ao-tho-cam-lo-lo": "Lo Lo brocade shirt",
+    "vi-tho-cam": "Brocade wallet",
+    "dem-ngoi-tho-cam": "Brocade seat cushion",
+    "ao-lanh-nam": "Men's linen shirt",
+    "vay-lanh-cach-tan": "Modern linen skirt",
+    "tui-deo-cheo-lanh": "Linen cross-body bag",
+    "khau-trang-lanh": "Linen face masks",
+    "khan-theu-sa-phin": "Sa Phin embroidered scarf",
+    "tui-theu-sa-phin": "Sa Phin embroidered bag",
+    "mu-theu-tre-em": "Embroidered children's hat",
+    "day-deo-dia-tho-cam": "Brocade baby carrier strap",
+}
+DEMO_NOTE_EN = "Demo data: not a real product."
+
+DESCRIPTIONS_EN = {
+    RAW: "Raw or lightly prepared on the Dong Van stone plateau. Packed at the cooperative.",
+    PROCESSED: "Made by hand to a traditional recipe, without preservatives.",
+    BEVERAGE: "A traditional highland drink, brewed and aged by hand.",
+    TEXTILES: "Woven, embroidered and sewn by hand by H'Mong and Lo Lo women.",
+}
+
 DESCRIPTIONS = {
     RAW: "Sản phẩm thô, sơ chế từ cao nguyên đá Đồng Văn. Đóng gói tại hợp tác xã.",
     PROCESSED: "Chế biến thủ công theo công thức truyền thống, không chất bảo quản.",
@@ -224,6 +285,9 @@ def seed_demo() -> int:
             )
             db.session.add(producer)
             added += 1
+        if producer.name_en is None:
+            producer.name_en = PRODUCER_NAMES_EN[slug]
+            producer.story_en = f"{PRODUCER_STORIES_EN[slug]}\n\n{DEMO_NOTE_EN}"
         producers[slug] = producer
     db.session.flush()
 
@@ -233,6 +297,10 @@ def seed_demo() -> int:
         if product is None:
             product = _make_product(position, row, producers[producer_slug])
             added += 1 + len(product.images)
+        if product.name_en is None:
+            # Demo databases made before the English columns get them too.
+            product.name_en = PRODUCT_NAMES_EN[slug]
+            product.description_en = f"{DESCRIPTIONS_EN[legacy]}\n\n{DEMO_NOTE_EN}"
         if cert and not product.certificates:
             _certify(product, position, cert)
             added += 1
@@ -262,7 +330,6 @@ def _make_product(position: int, row, producer: Producer) -> Product:
         season_end_month=season[1] if season else None,
         status=ProductStatus.ACTIVE,
     )
-    refresh_search_fields(product)
     db.session.add(product)
     db.session.flush()
     if stock:

@@ -23,7 +23,6 @@ from storefront.models import (
     User,
     UserRole,
 )
-from storefront.text import fold
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 # scrypt is slow by design (about 0.1 s a check at the app's default cost), and every login in
@@ -71,7 +70,6 @@ class ProducerFactory(BaseFactory):
     province_code = 8  # Tuyên Quang
     ward_code = 721  # Xã Đồng Văn
     historical_address = "huyện Đồng Văn, tỉnh Hà Giang"
-    search_text = factory.LazyAttribute(lambda o: fold(o.name))
 
 
 class ProducerMemberFactory(BaseFactory):
@@ -99,8 +97,6 @@ class ProductFactory(BaseFactory):
     stock_reserved = 0
     low_stock_threshold = 3
     status = ProductStatus.ACTIVE
-    name_folded = factory.LazyAttribute(lambda o: fold(o.name))
-    search_text = factory.LazyAttribute(lambda o: fold(f"{o.name} {o.description}"))
 
 
 class CertificateFactory(BaseFactory):

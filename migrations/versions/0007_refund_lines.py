@@ -1,7 +1,7 @@
 """Refunds: per-line quantities and bank-transfer references
 
 Revision ID: 0007_refund_lines
-Revises: 0006_image_variants
+Revises: 0007_search
 Create Date: 2026-12-03 07:41:01.273819
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_refund_lines'
-down_revision = '0006_image_variants'
+down_revision = '0007_search'
 branch_labels = None
 depends_on = None
 

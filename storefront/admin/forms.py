@@ -4,7 +4,6 @@ import secrets
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -30,6 +29,8 @@ from wtforms.validators import (
 
 from ..auth.forms import PHONE_PATTERN
 from ..core import places
+from ..core.forms import Form
+from ..core.validators import MAX_ID, MAX_MONEY_VND, int_range
 from ..producers.models import ProducerKind, ProducerStatus
 from .services import PRODUCER_KIND_LABELS
 
@@ -40,7 +41,7 @@ def _optional_int(value):
     return int(value)
 
 
-class ProducerStatusForm(FlaskForm):
+class ProducerStatusForm(Form):
     status = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(
         _l("Reason (shown to the producer)"), validators=[Optional(), Length(max=500)]
@@ -51,7 +52,7 @@ class ProducerStatusForm(FlaskForm):
             raise ValidationError(_l("Choose a valid status."))
 
 
-class ProducerEditForm(FlaskForm):
+class ProducerEditForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     story = TextAreaField(_l("Story"), validators=[Optional(), Length(max=10_000)])
@@ -129,7 +130,7 @@ class ProducerEditForm(FlaskForm):
             raise ValidationError(_l("Choose the kind of producer."))
 
 
-class RejectCertificateForm(FlaskForm):
+class RejectCertificateForm(Form):
     reason = TextAreaField(
         _l("Reason for rejection"),
         validators=[DataRequired(), Length(max=255)],
@@ -137,19 +138,19 @@ class RejectCertificateForm(FlaskForm):
     )
 
 
-class ProductIdForm(FlaskForm):
-    product_id = IntegerField(validators=[InputRequired()])
+class ProductIdForm(Form):
+    product_id = IntegerField(validators=[InputRequired(), int_range(1, MAX_ID)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[DataRequired()])
 
 
-class CancelSubOrderForm(FlaskForm):
+class CancelSubOrderForm(Form):
     reason = StringField(_l("Reason for cancelling"), validators=[DataRequired(), Length(max=255)])
 
 
-class RefundForm(FlaskForm):
+class RefundForm(Form):
     amount = IntegerField(
         _l("Amount (đồng)"),
         validators=[Optional(), NumberRange(min=1, max=99_999_999)],
@@ -183,7 +184,7 @@ class RefundForm(FlaskForm):
         return valid
 
 
-class ReturnRefundForm(FlaskForm):
+class ReturnRefundForm(Form):
     bank_reference = StringField(
         _l("Bank reference of your transfer to the buyer"),
         validators=[Optional(), Length(max=64), Regexp(r"^[^\x00-\x1f\x7f]*$")],
@@ -211,7 +212,7 @@ def refund_form_for(sub_order, **kwargs) -> RefundForm:
     return SubOrderRefundForm(prefix=f"r{sub_order.id}", **kwargs)
 
 
-class ResendForm(FlaskForm):
+class ResendForm(Form):
     audience = SelectField(
         _l("Send to"),
         choices=[
@@ -222,9 +223,10 @@ class ResendForm(FlaskForm):
     )
 
 
-class PayoutForm(FlaskForm):
+class PayoutForm(Form):
     amount = IntegerField(
-        _l("Amount paid (đồng)"), validators=[InputRequired(), NumberRange(min=1)]
+        _l("Amount paid (đồng)"),
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_MONEY_VND)],
     )
     bank_reference = StringField(
         _l("Bank reference"),
@@ -233,7 +235,7 @@ class PayoutForm(FlaskForm):
     )
 
 
-class StatementForm(FlaskForm):
+class StatementForm(Form):
     class Meta:
         csrf = False  # a GET filter
 
@@ -245,9 +247,9 @@ class StatementForm(FlaskForm):
             raise ValidationError(_l("The end date is before the start date."))
 
 
-class UserActiveForm(FlaskForm):
+class UserActiveForm(Form):
     active = HiddenField(validators=[DataRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare CSRF-protected POST (verify, confirm transfer, resend, promote)."""

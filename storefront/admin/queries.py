@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..auth.models import User
 from ..catalogue.models import Certificate, CertificateStatus, Product, ProductStatus
 from ..catalogue.ocop import GROUPS
+from ..catalogue.search import get_backend, parse_query
 from ..core.pagination import Page, paginate
 from ..orders.models import (
     Order,
@@ -247,7 +248,9 @@ def feature_candidates(
     if group:
         stmt = stmt.where(Product.group == group)
     if q.strip():
-        stmt = stmt.where(Product.search_text.like(_like(fold(q)), escape="\\"))
+        query = parse_query(q)
+        if query is not None:
+            stmt = get_backend(session).filter(stmt, query)
     return list(session.scalars(stmt.order_by(Product.name, Product.id).limit(limit)))
 
 

@@ -12,12 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..auth import services as auth_services
 from ..auth.models import User, UserRole
-from ..catalogue.cache import invalidate as invalidate_catalogue_cache
-from ..catalogue.indexing import refresh_search_fields
 from ..catalogue.models import Certificate, CertificateStatus, Product, ProductStatus
 from ..clock import utcnow
-from ..core.hooks import on_commit
-from ..core.places import is_valid_place, place_label
+from ..core.places import is_valid_place
 from ..errors import InvalidTransition, ValidationFailed
 from ..mail import queue_email
 from ..orders import cancellation, emails, refunds
@@ -32,7 +29,6 @@ from ..producers.models import (
     ProducerMember,
     ProducerStatus,
 )
-from ..text import fold
 from . import audit
 
 # --- shared helpers --------------------------------------------------------------------------
@@ -174,15 +170,7 @@ def update_producer(session: Session, producer: Producer, changes: dict, actor_i
     before, after = audit.changed_only(before, after)
     if not after:
         return
-    searchable = {"name", "province_code", "ward_code", "historical_address"}
-    if searchable & after.keys():
-        place = place_label(producer.province_code, producer.ward_code)
-        producer.search_text = fold(
-            " ".join(p for p in (producer.name, place, producer.historical_address) if p)
-        )
-        # The products' search text carries the producer's name and place.
-        for product in producer.products:
-            refresh_search_fields(product)
+    # The search text and the products' search index follow (producers.models, search.py).
     session.flush()
     audit.record(session, actor_id, "producer.update", producer, before, after)
 
@@ -354,12 +342,6 @@ def featuring_problem(product: Product, today: date):
     return None
 
 
-def _featured_changed(session: Session) -> None:
-    # The home page caches the featured ids per process (catalogue/cache.py): drop them
-    # after the commit, so the admin sees the change at once.
-    on_commit(session, invalidate_catalogue_cache)
-
-
 def _set_featured(product: Product, featured: bool, position: int | None) -> None:
     product.featured = featured
     product.featured_position = position if featured else None
@@ -391,7 +373,6 @@ def feature_product(session: Session, product: Product, actor_id: int | None, to
     before = audit.snapshot(product, "featured", "featured_position")
     _set_featured(product, True, (last or 0) + 1)
     session.flush()
-    _featured_changed(session)
     audit.record(
         session,
         actor_id,
@@ -406,7 +387,6 @@ def unfeature_product(session: Session, product: Product, actor_id: int | None) 
     _lock(session, product)
     if not product.featured:
         raise InvalidTransition(_l("This product is not featured."))
-    _featured_changed(session)
     before = audit.snapshot(product, "featured", "featured_position")
     _set_featured(product, False, None)
     session.flush()
@@ -426,7 +406,6 @@ def move_featured(session: Session, product: Product, direction: str, actor_id: 
         raise ValidationFailed(_l("Choose up or down."))
     if not product.featured:
         raise InvalidTransition(_l("This product is not featured."))
-    _featured_changed(session)
     ordered = _group_featured(session, product.group)
     index = ordered.index(product)
     target = index - 1 if direction == "up" else index + 1

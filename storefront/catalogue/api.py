@@ -10,7 +10,8 @@ from ..core.places import place_label, province_name, ward_name
 from ..money import format_vnd
 from ..storage import absolute_media_url
 from . import queries
-from .cache import catalogue_cache
+from .cache import cached
+from .cards import in_english
 from .forms import MESSAGES, is_slug, parse_listing_args, parse_page
 from .openapi import openapi_document
 from .routes import certificate_status, group_label, public_url
@@ -65,6 +66,7 @@ def producer_json(producer, detail: bool = False) -> dict:
     data = {
         "slug": producer.slug,
         "name": producer.name,
+        "name_en": producer.name_en,
         "kind": producer.kind.value,
         "url": public_url("catalogue.producer", slug=producer.slug),
         "province_code": producer.province_code,
@@ -76,6 +78,7 @@ def producer_json(producer, detail: bool = False) -> dict:
     }
     if detail:
         data["story"] = producer.story
+        data["story_en"] = producer.story_en
     return data
 
 
@@ -89,6 +92,7 @@ def product_json(product, on, detail: bool = False) -> dict:
         "id": product.id,
         "slug": product.slug,
         "name": product.name,
+        "name_en": product.name_en,
         "url": public_url("catalogue.product", slug=product.slug),
         "group": product.group,
         "group_label": group_label(product.group),
@@ -110,6 +114,7 @@ def product_json(product, on, detail: bool = False) -> dict:
     }
     if detail:
         data["description"] = product.description
+        data["description_en"] = product.description_en
         data["images"] = [image_json(image) for image in product.images]
     return data
 
@@ -135,12 +140,11 @@ def products():
             {name: str(message) for name, message in parsed.errors.items()},
         )
     today = today_vn()
-    page = queries.search_products(
-        parsed.filters,
-        today,
-        per_page=parsed.per_page or queries.PER_PAGE,
-        with_facets=False,
-        cache=catalogue_cache(),
+    size = parsed.per_page or queries.PER_PAGE
+    page = cached(
+        "api-listing",
+        (parsed.filters, today, size),
+        lambda: queries.search_products(parsed.filters, today, per_page=size, with_facets=False),
     )
     if page.ignored:
         return _error(
@@ -149,7 +153,8 @@ def products():
             _("Some query arguments are not valid."),
             {name: str(MESSAGES[name]) for name in page.ignored},
         )
-    return jsonify(_page_json([product_json(p, today) for p in page.items], page))
+    items = [product_json(p, today) for p in queries.load_public(page.ids)]
+    return jsonify(_page_json(items, page))
 
 
 @bp.get("/products/<slug>")
@@ -173,9 +178,8 @@ def producers():
                 {"per_page": str(parsed.errors["per_page"])},
             )
         per_page = parsed.per_page
-    page = queries.list_producers(
-        page=parse_page(request.args.get("page")), per_page=per_page, cache=catalogue_cache()
-    )
+    number = parse_page(request.args.get("page"))
+    page = cached("producers", (number, per_page), lambda: queries.list_producers(number, per_page))
     items = [producer_json(p) | {"product_count": count} for p, count in page.items]
     return jsonify(_page_json(items, page))
 
@@ -193,6 +197,24 @@ def producer(slug: str):
         for c in queries.producer_certificates(found)
     ]
     return jsonify(data)
+
+
+@bp.get("/search/suggest")
+def suggest():
+    """Products and producers for the search box as the buyer types (at most 8)."""
+    # The listing's own cleaning of q: control characters out, bounded, spaces collapsed.
+    q = parse_listing_args({"q": request.args.get("q", "")}).filters.q
+    found = cached("suggest", (q,), lambda: queries.suggestions(q))
+    english = in_english()
+    items = [
+        {
+            "type": item.type,
+            "name": (item.name_en if english and item.name_en else item.name),
+            "url": url_for(f"catalogue.{item.type}", slug=item.slug),
+        }
+        for item in found
+    ]
+    return jsonify({"items": items})
 
 
 @bp.get("/openapi.json")

@@ -1,96 +1,130 @@
-"""A small per-process cache for the catalogue's expensive read aggregates.
+"""The catalogue's one cache: Flask-Caching, shared by every worker when REDIS_URL is set.
 
-Counting facets and ranking a broad search touch every matching product, which at 10,000+
-products costs far more than rendering a page. Those results (ids in order, totals, facet
-counts) are cached for CATALOGUE_CACHE_SECONDS (60 by default, off when TESTING), keyed by the
-validated filters and the day. The rows themselves are always loaded fresh by id and re-checked
-as public, so a price, a stock level or a certificate is never stale; at worst a new product or
-a count shows up to a minute late. Each worker process has its own cache; nothing is shared.
+Keys carry the catalogue version (the one row of `catalogue_state`). Every write that changes
+what the public sees (a product, its images, stock or price, a certificate, featuring, a
+producer) bumps the version in the same transaction, so the first request after the commit,
+on any worker, builds new keys: nothing needs invalidating, and nothing is ever served stale.
+Old entries simply expire (CATALOGUE_CACHE_SECONDS bounds memory, not freshness).
 
-Two kinds of rendered HTML are kept too, both free of anything personal (no user data, no CSRF
-token): the listing's filters sidebar, keyed by the version of the facet counts it shows
-(routes.filters_panel), and each product card, keyed by every value of its freshly loaded row
-and the language (cards.rendered_cards).
+Why a session event and not explicit calls in the services: the writes come from the
+dashboard, admin, checkout, stock movements, CSV imports, seeding and background jobs, through
+ORM objects and through conditional `UPDATE … WHERE` statements. One listener on every session
+sees all of them, so a new service cannot forget the bump. A write through a raw connection
+(no session) would not be seen: the catalogue's code has none.
 """
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any
+import hashlib
 
-from flask import current_app
+from flask import current_app, has_request_context, request
+from flask_caching import Cache
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event, select, text
 
-DEFAULT_SECONDS = 60
-MAX_ENTRIES = 2048
+from ..extensions import db
+from ..producers.models import Producer
+from .models import CatalogueState, Certificate, Product, ProductImage
 
+cache = Cache()
 
-class TTLCache:
-    def __init__(self, seconds: float, max_entries: int = MAX_ENTRIES):
-        self.seconds = seconds
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._computing: dict[Hashable, threading.Event] = {}
-        self._lock = threading.Lock()
+DEFAULT_SECONDS = 600
+# What the public sees. Stock movements change products' stock columns, so they are covered.
+PUBLIC_MODELS = (Product, ProductImage, Certificate, Producer)
+PUBLIC_TABLES = frozenset(model.__table__.name for model in PUBLIC_MODELS)
+_CHANGED = "catalogue_changed"
 
-    def get_or_set(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """The cached value, or compute() it once: other threads asking for the same key
-        meanwhile wait for that result instead of running the same aggregate in parallel
-        (a worker's threads all miss together when the entry expires)."""
-        if self.seconds <= 0:
-            return compute()
-        while True:
-            now = time.monotonic()
-            with self._lock:
-                entry = self._entries.get(key)
-                if entry is not None and entry[0] > now:
-                    self._entries.move_to_end(key)
-                    return entry[1]
-                computing = self._computing.get(key)
-                if computing is None:
-                    done = self._computing[key] = threading.Event()
-                    break
-            # Another thread is computing it; if that fails, the next loop computes.
-            computing.wait()
-        try:
-            value = compute()
-            with self._lock:
-                self._entries[key] = (now + self.seconds, value)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
-        finally:
-            with self._lock:
-                del self._computing[key]
-            done.set()
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+_BUMP = text(
+    "INSERT INTO catalogue_state (id, version) VALUES (1, 2) "
+    "ON CONFLICT (id) DO UPDATE SET version = catalogue_state.version + 1"
+)
 
 
-NO_CACHE = TTLCache(0)
+def init_cache(app) -> None:
+    """Redis when REDIS_URL is set, in-process otherwise; off with CATALOGUE_CACHE_SECONDS=0
+    and in tests unless a test asks for it (CACHE_TYPE)."""
+    seconds = app.config.get("CATALOGUE_CACHE_SECONDS", DEFAULT_SECONDS)
+    redis_url = app.config.get("REDIS_URL")
+    if "CACHE_TYPE" not in app.config:
+        if app.testing or not seconds:
+            app.config["CACHE_TYPE"] = "NullCache"
+        elif redis_url and redis_url.startswith(("redis://", "rediss://", "unix://")):
+            app.config["CACHE_TYPE"] = "RedisCache"
+            app.config["CACHE_REDIS_URL"] = redis_url
+        else:
+            app.config["CACHE_TYPE"] = "SimpleCache"
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", seconds or DEFAULT_SECONDS)
+    app.config.setdefault("CACHE_KEY_PREFIX", "ocop:")
+    app.config.setdefault("CACHE_THRESHOLD", 5000)  # SimpleCache's bound on entries
+    app.config.setdefault("CACHE_NO_NULL_WARNING", True)
+    cache.init_app(app)
 
 
-def cache_seconds(app) -> float:
-    """CATALOGUE_CACHE_SECONDS, or 60 (0, off, when TESTING)."""
-    return app.config.get("CATALOGUE_CACHE_SECONDS", 0 if app.testing else DEFAULT_SECONDS)
+def is_enabled() -> bool:
+    return current_app.config.get("CACHE_TYPE") not in ("NullCache", "null")
 
 
-def catalogue_cache() -> TTLCache:
-    """The app's cache, created on first use with the configured lifetime."""
-    app = current_app._get_current_object()
-    cache = app.extensions.get("catalogue_cache")
-    if cache is None:
-        cache = TTLCache(cache_seconds(app))
-        app.extensions["catalogue_cache"] = cache
-    return cache
+def _read_version() -> int:
+    version = db.session.scalar(select(CatalogueState.version).where(CatalogueState.id == 1))
+    return version or 1
 
 
-def invalidate() -> None:
-    """Forget cached ids and counts in this process (e.g. after featuring a product).
+def catalogue_version() -> int:
+    """The committed version, read once per request (one primary-key lookup)."""
+    if not has_request_context():
+        return _read_version()
+    version = request.environ.get("storefront.catalogue_version")
+    if version is None:
+        version = request.environ["storefront.catalogue_version"] = _read_version()
+    return version
 
-    Other worker processes catch up within CATALOGUE_CACHE_SECONDS.
-    """
-    catalogue_cache().clear()
+
+def cached(name: str, args: tuple, compute):
+    """compute(), kept under the catalogue version, `name` and `args` (values whose repr is
+    stable: strings, numbers, dates, the filter dataclass)."""
+    if not is_enabled():
+        return compute()
+    digest = hashlib.sha256(repr(args).encode()).hexdigest()[:32]
+    key = f"catalogue:{catalogue_version()}:{name}:{digest}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0]
+    value = compute()
+    cache.set(key, (value,))
+    return value
+
+
+# --- the version bump ------------------------------------------------------------------------
+
+
+def _touches_public(objects) -> bool:
+    return any(isinstance(obj, PUBLIC_MODELS) for obj in objects)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed_changes(session, _flush_context):
+    # Still the pre-flush lists here: what this flush wrote.
+    if _touches_public([*session.new, *session.dirty, *session.deleted]):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state):
+    if state.is_update or state.is_delete or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in PUBLIC_TABLES:
+            state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_version(session):
+    # Flush first, so the bump is the transaction's last statement: its row lock is taken
+    # after every other lock and held only until the commit, so concurrent writers queue on
+    # it briefly and can never deadlock through it.
+    session.flush()
+    if session.info.pop(_CHANGED, False):
+        session.execute(_BUMP)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session):
+    session.info.pop(_CHANGED, None)

@@ -3,7 +3,7 @@
 Labels are marked for translation; codes are stable and stored in the database.
 """
 
-from ..core.i18n import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 GROUPS = {
     "food": _l("Food"),

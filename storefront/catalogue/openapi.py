@@ -2,7 +2,7 @@
 against these schemas, so change them together with api.py."""
 
 from .ocop import GROUPS
-from .queries import MAX_PER_PAGE, PER_PAGE, SORTS, STAR_LEVELS
+from .queries import MAX_PER_PAGE, PER_PAGE, SORTS, STAR_LEVELS, SUGGEST_LIMIT
 
 
 def _nullable(schema: dict, **extra) -> dict:
@@ -69,6 +69,7 @@ SCHEMAS = {
         {
             "slug": STRING,
             "name": STRING,
+            "name_en": _nullable({**STRING, "description": "The English name, if given."}),
             "kind": {
                 "type": "string",
                 "enum": ["cooperative", "enterprise", "cooperative_group", "household"],
@@ -89,6 +90,7 @@ SCHEMAS = {
             "id": INTEGER,
             "slug": STRING,
             "name": STRING,
+            "name_en": _nullable({**STRING, "description": "The English name, if given."}),
             "url": URL,
             "group": {"type": "string", "enum": list(GROUPS)},
             "group_label": STRING,
@@ -117,14 +119,15 @@ SCHEMAS = {
             "image": _nullable(_ref("Image")),
             "created_at": {"type": "string", "format": "date-time"},
             "description": STRING,
+            "description_en": _nullable(STRING),
             "images": {"type": "array", "items": _ref("Image")},
         },
-        optional=("description", "images"),
+        optional=("description", "description_en", "images"),
     ),
 }
 SCHEMAS["ProductDetail"] = {
     **SCHEMAS["Product"],
-    "required": [*SCHEMAS["Product"]["required"], "description", "images"],
+    "required": [*SCHEMAS["Product"]["required"], "description", "description_en", "images"],
 }
 SCHEMAS["Producer"] = {
     **SCHEMAS["ProducerSummary"],
@@ -133,10 +136,17 @@ SCHEMAS["Producer"] = {
 }
 SCHEMAS["ProducerDetail"] = {
     **SCHEMAS["ProducerSummary"],
-    "required": [*SCHEMAS["ProducerSummary"]["required"], "story", "products", "certificates"],
+    "required": [
+        *SCHEMAS["ProducerSummary"]["required"],
+        "story",
+        "story_en",
+        "products",
+        "certificates",
+    ],
     "properties": {
         **SCHEMAS["ProducerSummary"]["properties"],
         "story": STRING,
+        "story_en": _nullable(STRING),
         "products": {"type": "array", "items": _ref("Product")},
         "certificates": {
             "type": "array",
@@ -164,6 +174,21 @@ def _page_of(item: str) -> dict:
 
 SCHEMAS["ProductPage"] = _page_of("Product")
 SCHEMAS["ProducerPage"] = _page_of("Producer")
+SCHEMAS["Suggestions"] = _object(
+    {
+        "items": {
+            "type": "array",
+            "maxItems": SUGGEST_LIMIT,
+            "items": _object(
+                {
+                    "type": {"type": "string", "enum": ["product", "producer"]},
+                    "name": {**STRING, "description": "In English with the lang=en cookie."},
+                    "url": {**STRING, "format": "uri-reference", "description": "Its page."},
+                }
+            ),
+        }
+    }
+)
 SCHEMAS["Error"] = _object(
     {
         "error": _object(
@@ -263,6 +288,22 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
                         "200": _json("The product.", "ProductDetail"),
                         "404": _json("No such public product.", "Error"),
                     },
+                }
+            },
+            "/search/suggest": {
+                "get": {
+                    "operationId": "suggest",
+                    "summary": "Producers and products for a search box, as the buyer types",
+                    "parameters": [
+                        _query(
+                            "q",
+                            {"type": "string", "maxLength": 10_000},
+                            "What was typed so far; the last word may be unfinished. "
+                            "Accents and case are ignored; on PostgreSQL, near misses of the "
+                            "names are suggested when no word matches.",
+                        )
+                    ],
+                    "responses": {"200": _json("At most 8 suggestions.", "Suggestions")},
                 }
             },
             "/producers": {

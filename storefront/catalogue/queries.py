@@ -7,24 +7,21 @@ verified and valid on `on`.
 """
 
 import functools
-import itertools
 import math
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Date, String, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import Date, String, and_, bindparam, exists, func, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.pagination import Paginated
 from ..core.places import province_name, provinces
 from ..extensions import db
 from ..producers.models import Producer, ProducerStatus
-from .cache import NO_CACHE, TTLCache
 from .models import Certificate, CertificateStatus, Product, ProductImage, ProductStatus
 from .ocop import GROUPS
-from .search import match_subquery, matching_ids, parse_query
+from .search import SearchQuery, get_backend, parse_query
 
 PER_PAGE = 24
 MAX_PER_PAGE = 100
@@ -38,6 +35,8 @@ HOME_NEWEST = 8
 HOME_PRODUCERS = 8
 RELATED_LIMIT = 4
 PRODUCER_PAGE_PRODUCTS = 48
+SUGGEST_LIMIT = 8
+SUGGEST_PRODUCERS = 3
 
 
 @dataclass(frozen=True)
@@ -82,9 +81,6 @@ class ProductFilters:
         return {k: v for k, v in args.items() if v is not None}
 
 
-_FACETS_VERSIONS = itertools.count(1)
-
-
 @dataclass
 class Facets:
     groups: list[tuple[str, str, int]] = field(default_factory=list)  # code, label, count
@@ -93,14 +89,31 @@ class Facets:
     provinces: list[tuple[int, str, int]] = field(default_factory=list)  # code, name, count
     in_stock: int = 0
     total: int = 0  # products matching every filter
-    # Unique per computation in this process: what rendered from these counts may be kept
-    # under this number (routes.filters_panel) and is never shown with other counts.
-    version: int = field(default_factory=lambda: next(_FACETS_VERSIONS))
+
+
+class CardRow(NamedTuple):
+    """Exactly what a product card shows (plain values: cacheable, picklable)."""
+
+    id: int
+    slug: str
+    name: str
+    name_en: str | None
+    group: str
+    price: int
+    unit: str
+    made_to_order: bool
+    lead_time_days: int | None
+    available: int
+    low_stock_threshold: int
+    producer_name: str
+    thumb_filename: str | None
+    image_alt: str | None
+    stars: int | None
 
 
 @dataclass
 class ProductPage(Paginated):
-    items: list  # Products, or card rows when search_products got a `load`
+    ids: list[int]  # the page's products, in order
     total: int
     page: int
     per_page: int
@@ -108,6 +121,7 @@ class ProductPage(Paginated):
     facets: Facets | None = None
     producer_name: str | None = None  # of the producer filter, for its chip
     ignored: list[str] = field(default_factory=list)  # filters dropped as unknown
+    fuzzy: bool = False  # no word matched: these are near misses of the names
 
 
 # --- building blocks -------------------------------------------------------------------------
@@ -128,11 +142,27 @@ def _valid_certificate(on: date):
 
 
 def best_stars(on: date):
+    """Correlated: the stars of the best certificate valid on `on` (None without one)."""
     return (
         select(func.max(Certificate.stars))
         .where(_valid_certificate(on))
         .correlate(Product)
         .scalar_subquery()
+    )
+
+
+def _valid_stars(on: date):
+    """(product_id, stars) of every product with a certificate valid on `on`: joined once,
+    which costs one pass over the certificates instead of a lookup per product."""
+    return (
+        select(Certificate.product_id, func.max(Certificate.stars).label("stars"))
+        .where(
+            Certificate.status == CertificateStatus.VERIFIED,
+            Certificate.signed_on <= on,
+            Certificate.valid_until >= on,
+        )
+        .group_by(Certificate.product_id)
+        .subquery("valid_stars")
     )
 
 
@@ -153,15 +183,13 @@ def _public_products():
     return select(Product).join(Product.producer).where(is_public())
 
 
-def _facet_conditions(filters: ProductFilters, on: date) -> dict:
+def _facet_conditions(filters: ProductFilters, stars) -> dict:
     """The active filters that have a facet, by name: each facet counts without its own."""
     conditions = {}
     if filters.group:
         conditions["group"] = Product.group == filters.group
     if filters.stars:
-        conditions["stars"] = exists().where(
-            _valid_certificate(on), Certificate.stars >= filters.stars
-        )
+        conditions["stars"] = stars >= filters.stars
     if filters.producer:
         conditions["producer"] = Producer.slug == filters.producer
     if filters.province is not None:
@@ -181,50 +209,36 @@ def _base_conditions(filters: ProductFilters) -> list:
     return conditions
 
 
-def _conditions(filters: ProductFilters, on: date, skip: str | None = None) -> list:
-    facet_conditions = _facet_conditions(filters, on)
-    return [
-        *_base_conditions(filters),
-        *(condition for name, condition in facet_conditions.items() if name != skip),
-    ]
-
-
-def _from_products(stmt, match=None, matching=None):
-    """Join the producer and, with a search query, keep only its matches.
-
-    `match` (ranked, search.match_subquery) is joined, to order by rank. `matching` (the
-    plain set, search.matching_ids) is an `id IN (…)` test, for counts: evaluated once and
-    probed, and it reads only the token index. Joining a search subquery in the counts let
-    SQLite (without statistics) put producers in the outer loop and rescan the matches for
-    each of them (190 ms for a four-word query at 10,000 products).
-    """
+def _candidates(stmt, filters: ProductFilters, on: date, with_stars: bool):
+    """`stmt` over public products and their producer, with the valid stars joined when
+    needed; returns the statement and the stars column (0 without a valid certificate)."""
     stmt = stmt.select_from(Product).join(Product.producer)
-    if match is not None:
-        stmt = stmt.join(match, match.c.product_id == Product.id)
-    if matching is not None:
-        stmt = stmt.where(Product.id.in_(matching))
-    return stmt
+    if not with_stars:
+        return stmt, None
+    valid = _valid_stars(on)
+    stmt = stmt.outerjoin(valid, valid.c.product_id == Product.id)
+    return stmt, func.coalesce(valid.c.stars, 0)
 
 
-def _order_by(filters: ProductFilters, on: date, match) -> list:
+def _order_by(sort: str, stars, rank) -> list:
     newest = [Product.created_at.desc(), Product.id.desc()]
-    sort = filters.effective_sort
-    if sort == "relevance" and match is not None:
-        return [match.c.rank.desc(), *newest]
+    if sort == "relevance" and rank is not None:
+        return [rank.desc(), *newest]
+    # Each order is an index read in one direction (ix_products_price, ix_products_created_at).
     if sort == "price_asc":
-        return [Product.price.asc(), Product.id.desc()]
+        return [Product.price.asc(), Product.id.asc()]
     if sort == "price_desc":
         return [Product.price.desc(), Product.id.desc()]
     if sort == "stars":
-        return [func.coalesce(best_stars(on), 0).desc(), *newest]
+        return [stars.desc(), *newest]
     return newest
 
 
 # --- the listing -----------------------------------------------------------------------------
 
 
-def _load_public(ids: list[int]) -> list[Product]:
-    """Fresh rows for cached ids, in the ids' order; anything no longer public drops out."""
+def load_public(ids: list[int]) -> list[Product]:
+    """Products (with producer, images and certificates) for `ids`, in their order."""
     if not ids:
         return []
     stmt = _public_products().where(Product.id.in_(ids))
@@ -243,18 +257,14 @@ def _first_image(column):
     )
 
 
-def _card_select(on: date):
-    """Exactly what a product card shows, as plain rows in one statement.
-
-    Loading whole Product objects with every image and certificate (three statements, ORM
-    identity bookkeeping, the long description and search text) cost more than the rest of
-    the listing. A card needs the first image and the stars of the best certificate valid on
-    `on` (the same rule as Product.stars_on), which correlated subqueries give directly.
-    """
-    return select(
+def _card_columns(on):
+    """A card's values (CardRow), in one statement: the first image and the stars of the
+    best certificate valid on `on` (the same rule as Product.stars_on) as subqueries."""
+    return (
         Product.id,
         Product.slug,
         Product.name,
+        Product.name_en,
         Product.group,
         Product.price,
         Product.unit,
@@ -266,98 +276,80 @@ def _card_select(on: date):
         _first_image(ProductImage.thumb_filename).label("thumb_filename"),
         _first_image(ProductImage.alt).label("image_alt"),
         best_stars(on).label("stars"),
-    ).join(Product.producer)
+    )
 
 
-def load_cards(ids: Sequence[int], on: date) -> list:
-    """Card rows (see _card_select) for `ids`, in their order; non-public products drop out.
+def _cards(stmt) -> list[CardRow]:
+    return [CardRow(*row) for row in db.session.execute(stmt)]
 
-    Like _load_public, always fresh: only the ids may come from the cache. The public rule is
-    a selected column rather than a WHERE condition: given `status = 'active'` beside
-    `id IN (…)`, SQLite without statistics walks the status index over the whole catalogue
-    (1 ms at 10,000 products) instead of looking up 24 primary keys.
-    """
+
+def load_cards(ids: list[int], on: date) -> list[CardRow]:
+    """Card rows for `ids`, in their order; non-public products drop out."""
     if not ids:
         return []
-    rows = db.session.execute(_cards_by_id(), {"on": on, "ids": list(ids)})
-    by_id = {row.id: row for row in rows if row.public}
-    return [by_id[i] for i in ids if i in by_id]
+    rows = {row.id: row for row in _cards(_cards_by_id().params(on=on, ids=list(ids)))}
+    return [rows[i] for i in ids if i in rows]
 
 
 def search_products(
-    filters: ProductFilters,
-    on: date,
-    per_page: int = PER_PAGE,
-    with_facets: bool = True,
-    cache: TTLCache = NO_CACHE,
-    load: Callable[[list[int]], list] | None = None,
+    filters: ProductFilters, on: date, per_page: int = PER_PAGE, with_facets: bool = True
 ) -> ProductPage:
-    """One page of public products matching `filters`, with facet counts.
+    """The ids of one page of public products matching `filters`, the total and facet counts.
 
     Each facet counts with every other filter applied but its own, so a buyer sees what
     choosing another value would give. Unknown producer slugs are dropped and reported in
-    `ignored`; a page past the end shows the last page. Ids, totals and facets go through
-    `cache` (see cache.py); the rows are always loaded fresh, as Products, or by `load`
-    (e.g. card rows for the HTML listing).
+    `ignored`; a page past the end shows the last page. When no product has every word,
+    the names' near misses are shown instead (PostgreSQL: "matong" finds "mật ong").
     """
     ignored: list[str] = []
     producer_name = None
     if filters.producer:
-        producer_name = cache.get_or_set(
-            ("producer-name", filters.producer),
-            lambda: db.session.scalar(
-                select(Producer.name).where(
-                    Producer.slug == filters.producer,
-                    Producer.status == ProducerStatus.APPROVED,
-                )
-            ),
+        producer_name = db.session.scalar(
+            select(Producer.name).where(
+                Producer.slug == filters.producer, Producer.status == ProducerStatus.APPROVED
+            )
         )
         if producer_name is None:
             ignored.append("producer")
             filters = replace(filters, producer=None)
 
-    terms = parse_query(filters.q)
+    query = parse_query(filters.q)
+    search = get_backend(db.session)
+    fuzzy = False
 
-    # Built only on a cache miss: assembling the search subqueries costs as much as loading
-    # the page's rows.
-    @functools.cache
-    def match():
-        return match_subquery(terms) if terms else None
+    def count(fuzzy: bool) -> tuple[Facets | None, int]:
+        if with_facets:
+            facets = _facets(filters, on, query, fuzzy)
+            return facets, facets.total
+        stmt, stars = _candidates(select(func.count()), filters, on, bool(filters.stars))
+        stmt = stmt.where(*_base_conditions(filters), *_facet_conditions(filters, stars).values())
+        if query:
+            stmt = search.filter(stmt, query, fuzzy)
+        return None, db.session.scalar(stmt)
 
-    @functools.cache
-    def matching():
-        return matching_ids(terms) if terms else None
-
-    counted = replace(filters, page=1, sort=None)
-    facets = None
-    if with_facets:
-        facets = cache.get_or_set(("facets", counted, on), lambda: _facets(counted, on, matching()))
-        total = facets.total
-    else:
-        total = cache.get_or_set(
-            ("total", counted, on),
-            lambda: db.session.scalar(
-                _from_products(select(func.count(Product.id)), matching=matching()).where(
-                    *_conditions(filters, on)
-                )
-            ),
-        )
+    facets, total = count(False)
+    if total == 0 and query and search.typo_tolerant:
+        near = count(True)
+        if near[1]:
+            (facets, total), fuzzy = near, True
     pages = max(1, math.ceil(total / per_page))
     filters = replace(filters, page=min(max(1, filters.page), pages))
 
-    def page_ids() -> list[int]:
-        stmt = (
-            _from_products(select(Product.id), match())
-            .where(*_conditions(filters, on))
-            .order_by(*_order_by(filters, on, match()))
-            .limit(per_page)
-            .offset((filters.page - 1) * per_page)
-        )
-        return list(db.session.scalars(stmt))
-
-    ids = cache.get_or_set(("ids", filters, filters.effective_sort, per_page, on), page_ids)
+    sort = filters.effective_sort
+    stmt, stars = _candidates(
+        select(Product.id), filters, on, bool(filters.stars) or sort == "stars"
+    )
+    stmt = stmt.where(*_base_conditions(filters), *_facet_conditions(filters, stars).values())
+    rank = None
+    if query:
+        stmt, rank = search.ranked(stmt, query, fuzzy)
+    stmt = (
+        stmt.order_by(*_order_by(sort, stars, rank))
+        .limit(per_page)
+        .offset((filters.page - 1) * per_page)
+    )
     return ProductPage(
-        items=(load or _load_public)(ids),
+        ids=list(db.session.scalars(stmt)),
         total=total,
         page=filters.page,
         per_page=per_page,
@@ -365,94 +357,72 @@ def search_products(
         facets=facets,
         producer_name=producer_name,
         ignored=ignored,
+        fuzzy=fuzzy,
     )
 
 
-class _FacetGroup(NamedTuple):
-    group: str
-    producer_id: int
-    producer_slug: str
-    producer_name: str
-    province_code: int | None
-    in_stock: int
-    stars: int
-    n: int  # products in the group
-    passes: dict  # active facet filter name -> 1 if the group passes it
+def _facets(filters: ProductFilters, on: date, query: SearchQuery | None, fuzzy: bool) -> Facets:
+    """Every facet count and the total, from one statement.
 
-
-def _facets(filters: ProductFilters, on: date, matching) -> Facets:
-    """Every facet count and the total, from one grouped statement.
-
-    Counting each facet with its own statement re-ran the search match and scanned the
-    catalogue six times. Here the candidates (public, in the price range, matching the
-    query) are grouped once by every facet's value, with one 0/1 column per active facet
-    filter computed in SQL by the same conditions as the listing (_facet_conditions). Each
-    facet then adds up the groups that pass all the other filters. The groups number about
-    one per producer, OCOP group, stock state and star level: far fewer than products.
+    The candidates (public, in the price range, matching the query) are grouped by producer,
+    and each count is a `count(*) FILTER (WHERE …)` with every active filter but its facet's
+    own: one pass over the candidates, one row per producer (which also gives its province).
     """
-    flags = _facet_conditions(filters, on)
-    candidates = (
-        _from_products(
-            select(
-                Product.group.label("group"),
-                Producer.id.label("producer_id"),
-                Producer.slug.label("producer_slug"),
-                Producer.name.label("producer_name"),
-                Producer.province_code.label("province_code"),
-                case((_in_stock(), 1), else_=0).label("in_stock"),
-                func.coalesce(best_stars(on), 0).label("stars"),
-                *(
-                    case((condition, 1), else_=0).label(f"f_{name}")
-                    for name, condition in flags.items()
-                ),
-            ),
-            matching=matching,
+    stmt, stars = _candidates(select(), filters, on, with_stars=True)
+    conditions = _facet_conditions(filters, stars)
+
+    def others(skip: str | None):
+        return and_(true(), *(c for name, c in conditions.items() if name != skip))
+
+    columns = [
+        func.count().filter(others(None)).label("total"),
+        func.count().filter(others("producer")).label("for_producer"),
+        func.count().filter(others("province")).label("for_province"),
+        func.count().filter(and_(_in_stock(), others("in_stock"))).label("in_stock"),
+        *(
+            func.count().filter(and_(Product.group == code, others("group"))).label(f"g_{code}")
+            for code in GROUPS
+        ),
+        *(
+            func.count().filter(and_(stars >= level, others("stars"))).label(f"s_{level}")
+            for level in STAR_LEVELS
+        ),
+    ]
+    stmt = (
+        stmt.add_columns(
+            Producer.id, Producer.slug, Producer.name, Producer.province_code, *columns
         )
         .where(*_base_conditions(filters))
-        .subquery("facet_candidates")
+        .group_by(Producer.id, Producer.slug, Producer.name, Producer.province_code)
     )
-    keys = list(candidates.c)
-    names = list(flags)
-    rows = [
-        _FacetGroup(*row[:7], n=row[-1], passes=dict(zip(names, row[7:-1], strict=True)))
-        for row in db.session.execute(select(*keys, func.count()).group_by(*keys))
-    ]
+    if query:
+        stmt = get_backend(db.session).filter(stmt, query, fuzzy)
+    rows = db.session.execute(stmt).all()
 
-    def counted(skip: str | None) -> list[_FacetGroup]:
-        others = [name for name in names if name != skip]
-        if not others:
-            return rows
-        return [row for row in rows if all(row.passes[name] for name in others)]
-
-    facets = Facets(total=sum(row.n for row in counted(None)))
-
-    by_group: dict[str, int] = {}
-    for row in counted("group"):
-        by_group[row.group] = by_group.get(row.group, 0) + row.n
-    facets.groups = [(code, label, by_group.get(code, 0)) for code, label in GROUPS.items()]
-
-    starred = counted("stars")
-    facets.stars = [
-        (level, sum(row.n for row in starred if row.stars >= level)) for level in STAR_LEVELS
-    ]
-
-    by_producer: dict[tuple, int] = {}
-    for row in counted("producer"):
-        key = (row.producer_id, row.producer_slug, row.producer_name)
-        by_producer[key] = by_producer.get(key, 0) + row.n
-    ranked = sorted(by_producer.items(), key=lambda item: (-item[1], item[0][2], item[0][0]))
-    facets.producers = [(slug, name, n) for (_id, slug, name), n in ranked[:PRODUCER_FACET_LIMIT]]
-
+    facets = Facets(
+        total=sum(row.total for row in rows),
+        in_stock=sum(row.in_stock for row in rows),
+        groups=[
+            (code, label, sum(getattr(row, f"g_{code}") for row in rows))
+            for code, label in GROUPS.items()
+        ],
+        stars=[(level, sum(getattr(row, f"s_{level}") for row in rows)) for level in STAR_LEVELS],
+    )
+    ranked = sorted(
+        (row for row in rows if row.for_producer),
+        key=lambda row: (-row.for_producer, row.name, row.id),
+    )
+    facets.producers = [(row.slug, row.name, row.for_producer) for row in ranked]
+    facets.producers = facets.producers[:PRODUCER_FACET_LIMIT]
     by_province: dict[int, int] = {}
-    for row in counted("province"):
-        if row.province_code is not None:
-            by_province[row.province_code] = by_province.get(row.province_code, 0) + row.n
+    for row in rows:
+        code = row.province_code
+        if code is not None and row.for_province:
+            by_province[code] = by_province.get(code, 0) + row.for_province
     facets.provinces = sorted(
         ((code, province_name(code), n) for code, n in by_province.items() if province_name(code)),
         key=lambda item: item[1],
     )
-
-    facets.in_stock = sum(row.n for row in counted("in_stock") if row.in_stock)
     return facets
 
 
@@ -460,67 +430,102 @@ def province_codes() -> set[int]:
     return {code for code, _name in provinces()}
 
 
+# --- suggestions -----------------------------------------------------------------------------
+
+
+class Suggestion(NamedTuple):
+    type: str  # "product" or "producer"
+    slug: str
+    name: str
+    name_en: str | None
+
+
+def suggestions(q: str, limit: int = SUGGEST_LIMIT) -> list[Suggestion]:
+    """Up to `limit` public producers and products for the search box: producers with a word
+    starting with each word typed (at most SUGGEST_PRODUCERS), then the best-ranked products
+    (near misses of the names when nothing matches, on PostgreSQL)."""
+    query = parse_query(q)
+    if query is None:
+        return []
+    search = get_backend(db.session)
+    # Words are a-z and 0-9 only: nothing for LIKE to interpret.
+    words = [
+        or_(Producer.search_text.like(f"{word}%"), Producer.search_text.like(f"% {word}%"))
+        for word in query.words
+    ]
+    found = [
+        Suggestion("producer", slug, name, name_en)
+        for slug, name, name_en in db.session.execute(
+            select(Producer.slug, Producer.name, Producer.name_en)
+            .where(Producer.status == ProducerStatus.APPROVED, *words)
+            .order_by(Producer.name, Producer.id)
+            .limit(min(SUGGEST_PRODUCERS, limit))
+        )
+    ]
+    for fuzzy in (False, True):
+        if fuzzy and not search.typo_tolerant:
+            break
+        stmt, rank = search.ranked(
+            select(Product.slug, Product.name, Product.name_en)
+            .select_from(Product)
+            .join(Product.producer)
+            .where(is_public()),
+            query,
+            fuzzy,
+        )
+        rows = db.session.execute(
+            stmt.order_by(rank.desc(), Product.created_at.desc(), Product.id.desc()).limit(
+                limit - len(found)
+            )
+        ).all()
+        if rows:
+            found += [Suggestion("product", *row) for row in rows]
+            break
+    return found
+
+
 # --- home ------------------------------------------------------------------------------------
 
 
 @dataclass
 class HomePage:
-    featured: list  # card rows (see load_cards)
-    featured_by_group: dict[str, list]
-    newest: list
+    featured: list[CardRow]
+    featured_by_group: dict[str, list[CardRow]]
+    newest: list[CardRow]
     group_counts: list[tuple[str, str, int]]
     producers: list[tuple[Producer, int]]
 
 
-def home_page(on: date, cache: TTLCache = NO_CACHE) -> HomePage:
+def home_page(on: date) -> HomePage:
     """Featured (valid certificate on `on` only, admin's order), newest, groups, producers."""
-
-    def featured_ids() -> list[int]:
-        stmt = (
-            select(Product.id)
-            .join(Product.producer)
-            .where(is_public(), Product.featured.is_(True), exists().where(_valid_certificate(on)))
-            .order_by(Product.featured_position.is_(None), Product.featured_position, Product.id)
-        )
-        return list(db.session.scalars(stmt))
-
-    def newest_ids() -> list[int]:
-        stmt = (
-            select(Product.id)
+    public_cards = select(*_card_columns(on)).join(Product.producer).where(is_public())
+    featured = _cards(
+        public_cards.where(
+            Product.featured.is_(True), exists().where(_valid_certificate(on))
+        ).order_by(Product.featured_position.is_(None), Product.featured_position, Product.id)
+    )
+    newest = _cards(
+        public_cards.order_by(Product.created_at.desc(), Product.id.desc()).limit(HOME_NEWEST)
+    )
+    by_group: dict[str, list[CardRow]] = {}
+    for card in featured:
+        group = by_group.setdefault(card.group, [])
+        if len(group) < HOME_FEATURED_PER_GROUP:
+            group.append(card)
+    counts = dict(
+        db.session.execute(
+            select(Product.group, func.count(Product.id))
             .join(Product.producer)
             .where(is_public())
-            .order_by(Product.created_at.desc(), Product.id.desc())
-            .limit(HOME_NEWEST)
-        )
-        return list(db.session.scalars(stmt))
-
-    def group_counts() -> dict[str, int]:
-        return dict(
-            db.session.execute(
-                select(Product.group, func.count(Product.id))
-                .join(Product.producer)
-                .where(is_public())
-                .group_by(Product.group)
-            ).all()
-        )
-
-    featured_list = cache.get_or_set(("home-featured", on), featured_ids)
-    newest_list = cache.get_or_set(("home-newest",), newest_ids)
-    # One load for both lists: the same product is often featured and new.
-    rows = {p.id: p for p in load_cards([*featured_list, *newest_list], on)}
-    featured = [rows[i] for i in featured_list if i in rows]
-    by_group: dict[str, list] = {}
-    for product in featured:
-        group = by_group.setdefault(product.group, [])
-        if len(group) < HOME_FEATURED_PER_GROUP:
-            group.append(product)
-    counts = cache.get_or_set(("home-groups",), group_counts)
+            .group_by(Product.group)
+        ).all()
+    )
     return HomePage(
         featured=featured[:HOME_FEATURED],
         featured_by_group=by_group,
-        newest=[rows[i] for i in newest_list if i in rows],
+        newest=newest,
         group_counts=[(code, label, counts.get(code, 0)) for code, label in GROUPS.items()],
-        producers=list_producers(page=1, per_page=HOME_PRODUCERS, cache=cache).items,
+        producers=_producers_with_counts(page=1, per_page=HOME_PRODUCERS),
     )
 
 
@@ -531,31 +536,20 @@ def get_public_product(slug: str) -> Product | None:
     return db.session.scalars(_public_product_by_slug(), {"slug": slug}).unique().one_or_none()
 
 
-def related_products(
-    product: Product, on: date, limit: int = RELATED_LIMIT, cache: TTLCache = NO_CACHE
-) -> list:
+def related_products(product: Product, on: date, limit: int = RELATED_LIMIT) -> list[CardRow]:
     """Card rows: same producer first, then the same OCOP group; newest first."""
-
-    def related_ids() -> list[int]:
-        stmt = (
-            select(Product.id)
-            .join(Product.producer)
-            .where(
-                is_public(),
-                Product.id != product.id,
-                or_(Product.producer_id == product.producer_id, Product.group == product.group),
-            )
-            .order_by(
-                (Product.producer_id == product.producer_id).desc(),
-                Product.created_at.desc(),
-                Product.id.desc(),
-            )
-            .limit(limit)
+    same_producer = Product.producer_id == product.producer_id
+    return _cards(
+        select(*_card_columns(on))
+        .join(Product.producer)
+        .where(
+            is_public(),
+            Product.id != product.id,
+            or_(same_producer, Product.group == product.group),
         )
-        return list(db.session.scalars(stmt))
-
-    key = ("related", product.id, product.producer_id, product.group, limit)
-    return load_cards(cache.get_or_set(key, related_ids), on)
+        .order_by(same_producer.desc(), Product.created_at.desc(), Product.id.desc())
+        .limit(limit)
+    )
 
 
 def expired_certificate(product: Product, on: date) -> Certificate | None:
@@ -584,53 +578,33 @@ class ProducerPage(Paginated):
     per_page: int
 
 
-def list_producers(
-    page: int = 1, per_page: int = PER_PAGE, cache: TTLCache = NO_CACHE
-) -> ProducerPage:
-    approved = Producer.status == ProducerStatus.APPROVED
-    total = cache.get_or_set(
-        ("producers-total",),
-        lambda: db.session.scalar(select(func.count(Producer.id)).where(approved)),
+def _producers_with_counts(page: int, per_page: int) -> list[tuple[Producer, int]]:
+    """Approved producers by name, each with its number of active products."""
+    counts = (
+        select(Product.producer_id, func.count().label("n"))
+        .where(Product.status == ProductStatus.ACTIVE)
+        .group_by(Product.producer_id)
+        .subquery("product_counts")
+    )
+    rows = db.session.execute(
+        select(Producer, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.producer_id == Producer.id)
+        .where(Producer.status == ProducerStatus.APPROVED)
+        .order_by(Producer.name, Producer.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return [(producer, n) for producer, n in rows]
+
+
+def list_producers(page: int = 1, per_page: int = PER_PAGE) -> ProducerPage:
+    total = db.session.scalar(
+        select(func.count(Producer.id)).where(Producer.status == ProducerStatus.APPROVED)
     )
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-
-    def counted_ids() -> list[tuple[int, int]]:
-        product_count = func.count(Product.id)
-        return [
-            (producer_id, count)
-            for producer_id, count in db.session.execute(
-                select(Producer.id, product_count)
-                .outerjoin(
-                    Product,
-                    and_(
-                        Product.producer_id == Producer.id, Product.status == ProductStatus.ACTIVE
-                    ),
-                )
-                .where(approved)
-                .group_by(Producer.id, Producer.name)
-                .order_by(Producer.name, Producer.id)
-                .limit(per_page)
-                .offset((page - 1) * per_page)
-            )
-        ]
-
-    counted = cache.get_or_set(("producers", page, per_page), counted_ids)
-    producers = (
-        {
-            producer.id: producer
-            for producer in db.session.scalars(
-                _approved_producers_by_id(), {"ids": [i for i, _n in counted]}
-            )
-        }
-        if counted
-        else {}
-    )
     return ProducerPage(
-        items=[(producers[i], n) for i, n in counted if i in producers],
-        total=total,
-        page=page,
-        per_page=per_page,
+        items=_producers_with_counts(page, per_page), total=total, page=page, per_page=per_page
     )
 
 
@@ -653,10 +627,12 @@ def producer_products(producer: Producer, limit: int = PRODUCER_PAGE_PRODUCTS) -
     return list(db.session.scalars(_with_eager(stmt)).unique())
 
 
-def producer_cards(producer: Producer, on: date, limit: int = PRODUCER_PAGE_PRODUCTS) -> list:
+def producer_cards(
+    producer: Producer, on: date, limit: int = PRODUCER_PAGE_PRODUCTS
+) -> list[CardRow]:
     """The producer page's products as card rows, in producer_products' order."""
-    stmt = _producer_order(_card_select(on).where(is_public()), producer, limit)
-    return list(db.session.execute(stmt).all())
+    stmt = select(*_card_columns(on)).join(Product.producer).where(is_public())
+    return _cards(_producer_order(stmt, producer, limit))
 
 
 def producer_certificates(producer: Producer) -> list[Certificate]:
@@ -723,9 +699,9 @@ def sitemap_entries() -> tuple[list, list]:
 @functools.cache
 def _cards_by_id():
     return (
-        _card_select(bindparam("on", type_=Date()))
-        .add_columns(is_public().label("public"))
-        .where(Product.id.in_(bindparam("ids", expanding=True)))
+        select(*_card_columns(bindparam("on", type_=Date())))
+        .join(Product.producer)
+        .where(is_public(), Product.id.in_(bindparam("ids", expanding=True)))
     )
 
 
@@ -741,12 +717,4 @@ def _public_product_by_slug():
             joinedload(Product.images),
             joinedload(Product.certificates),
         )
-    )
-
-
-@functools.cache
-def _approved_producers_by_id():
-    return select(Producer).where(
-        Producer.id.in_(bindparam("ids", expanding=True)),
-        Producer.status == ProducerStatus.APPROVED,
     )

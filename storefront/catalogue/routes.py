@@ -1,17 +1,13 @@
 """Public catalogue pages. Read-only: parse arguments, one query function, render."""
 
-from dataclasses import replace
-from functools import partial
-
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
-from markupsafe import Markup
+from flask_babel import lazy_gettext as _l
 
 from ..clock import today_vn
-from ..core.i18n import lazy_gettext as _l
 from . import cards, queries
-from .cache import catalogue_cache
+from .cache import cached
 from .forms import MESSAGES, is_printable, is_slug, parse_listing_args, parse_page
 from .models import CertificateStatus, ProductStatus
 from .ocop import GROUPS, SUBGROUPS
@@ -50,8 +46,8 @@ def group_label(code: str, subgroup: str | None = None) -> str:
     return str(GROUPS.get(code, code))
 
 
-bp.add_app_template_global(cards.rendered_cards, "rendered_cards")
-bp.add_app_template_global(cards.product_url, "product_url")
+bp.add_app_template_global(cards.product_cards, "product_cards")
+bp.add_app_template_global(cards.localized, "localized")
 bp.add_app_template_global(cards.stock_status, "stock_info")
 
 
@@ -62,66 +58,33 @@ def per_page() -> int:
 @bp.get("/")
 def home():
     today = today_vn()
-    return render_template(
-        "catalogue/home.html", home=queries.home_page(today, cache=catalogue_cache()), today=today
-    )
+    home = cached("home", (today,), lambda: queries.home_page(today))
+    return render_template("catalogue/home.html", home=home, today=today)
 
 
 @bp.get("/products")
 def products():
     parsed = parse_listing_args(request.args)
     today = today_vn()
-    page = queries.search_products(
-        parsed.filters,
-        today,
-        per_page=per_page(),
-        cache=catalogue_cache(),
-        load=partial(queries.load_cards, on=today),
-    )
+    size = per_page()
+
+    def compute():
+        page = queries.search_products(parsed.filters, today, per_page=size)
+        return page, queries.load_cards(page.ids, today)
+
+    page, rows = cached("listing", (parsed.filters, today, size), compute)
     notices = [*parsed.errors.values(), *(MESSAGES[name] for name in page.ignored)]
-    links = cards.ListingLinks(page.filters)
     return render_template(
         "catalogue/products.html",
         page=page,
+        rows=rows,
         filters=page.filters,
         facets=page.facets,
         notices=notices,
         today=today,
         sort_labels=SORT_LABELS,
-        links=links,
-        filters_panel=filters_panel(page, links),
+        links=cards.ListingLinks(page.filters),
     )
-
-
-def filters_panel(page: queries.ProductPage, links: cards.ListingLinks) -> Markup:
-    """The listing's filters sidebar (templates/catalogue/_filters.html), rendered once per
-    facet computation, filters and language.
-
-    It was a third of the listing's rendering time, and it holds nothing of the visitor's
-    (no user data, no CSRF token): only the filters, their counts and the language. The key
-    carries the counts' version, so the sidebar never shows other counts than the cached
-    facets; with the cache off (tests) it is rendered every time.
-    """
-    key = (
-        "filters-panel",
-        replace(page.filters, page=1),
-        page.facets.version,
-        page.producer_name,
-        str(get_locale()),
-    )
-
-    def render() -> Markup:
-        html = render_template(
-            "catalogue/_filters.html",
-            page=page,
-            filters=page.filters,
-            facets=page.facets,
-            links=links,
-        )
-        # The output of an autoescaped template, as an {% include %} would insert it.
-        return Markup(html)  # noqa: S704  # nosec B704
-
-    return catalogue_cache().get_or_set(key, render)
 
 
 @bp.get("/products/<slug>")
@@ -130,21 +93,25 @@ def product(slug: str):
     if found is None:
         abort(404)
     today = today_vn()
+    related = cached(
+        "related",
+        (found.id, found.producer_id, found.group, today),
+        lambda: queries.related_products(found, today),
+    )
     return render_template(
         "catalogue/product.html",
         product=found,
         certificate=found.valid_certificate(today),
         expired=queries.expired_certificate(found, today),
-        related=queries.related_products(found, today, cache=catalogue_cache()),
+        related=related,
         today=today,
     )
 
 
 @bp.get("/producers")
 def producers():
-    page = queries.list_producers(
-        page=parse_page(request.args.get("page")), per_page=per_page(), cache=catalogue_cache()
-    )
+    number, size = parse_page(request.args.get("page")), per_page()
+    page = cached("producers", (number, size), lambda: queries.list_producers(number, size))
     return render_template("catalogue/producers.html", page=page)
 
 

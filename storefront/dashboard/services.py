@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 
 from ..auth.models import User, UserRole
 from ..catalogue import ocop
-from ..catalogue.indexing import refresh_search_fields
 from ..catalogue.models import Certificate, CertificateStatus, Product, ProductImage, ProductStatus
 from ..clock import utcnow
 from ..core.hooks import on_commit, on_rollback
-from ..core.places import is_valid_place, place_label
+from ..core.places import is_valid_place
 from ..errors import FieldError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..mail import queue_email
 from ..orders import cancellation, routing
@@ -38,7 +37,7 @@ from ..producers.models import (
 )
 from ..storage import Storage
 from ..tasks import enqueue
-from ..text import fold, slugify
+from ..text import slugify
 from . import images
 
 PROCESS_IMAGE_TASK = "storefront.process_product_image"
@@ -74,6 +73,8 @@ class ProducerApplication:
     contact_name: str | None
     contact_phone: str | None
     contact_email: str | None
+    name_en: str | None = None
+    story_en: str | None = None
 
 
 def apply_for_producer(session: Session, user: User, data: ProducerApplication) -> Producer:
@@ -93,6 +94,8 @@ def apply_for_producer(session: Session, user: User, data: ProducerApplication) 
         kind=data.kind,
         status=ProducerStatus.PENDING,
         story=data.story.strip(),
+        name_en=(data.name_en or "").strip() or None,
+        story_en=(data.story_en or "").strip() or None,
         province_code=data.province_code,
         ward_code=data.ward_code,
         street=(data.street or "").strip() or None,
@@ -100,7 +103,6 @@ def apply_for_producer(session: Session, user: User, data: ProducerApplication) 
         contact_name=(data.contact_name or "").strip() or user.name,
         contact_phone=(data.contact_phone or "").strip() or user.phone,
         contact_email=(data.contact_email or "").strip().lower() or user.email,
-        search_text=fold(f"{name} {place_label(data.province_code, data.ward_code)}"),
     )
     session.add(producer)
     session.flush()
@@ -123,6 +125,8 @@ class ProductInput:
     unit: str
     price: int
     description: str = ""
+    name_en: str | None = None
+    description_en: str | None = None
     made_to_order: bool = False
     lead_time_days: int | None = None
     season_start_month: int | None = None
@@ -154,6 +158,8 @@ def _apply_input(product: Product, data: ProductInput) -> None:
     product.unit = data.unit.strip()
     product.price = data.price
     product.description = data.description.strip()
+    product.name_en = (data.name_en or "").strip() or None
+    product.description_en = (data.description_en or "").strip() or None
     product.made_to_order = data.made_to_order
     product.lead_time_days = data.lead_time_days if data.made_to_order else None
     product.season_start_month = data.season_start_month
@@ -180,7 +186,6 @@ def create_product(
         stock_reserved=0,
     )
     _apply_input(product, data)
-    refresh_search_fields(product)
     session.add(product)
     session.flush()
     if initial_stock:
@@ -195,7 +200,6 @@ def update_product(
     _check_product(data)
     _apply_input(product, data)
     product.updated_at = utcnow()
-    refresh_search_fields(product)
     session.flush()
 
 

@@ -1,12 +1,12 @@
 import dataclasses
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from ..core import places
+from ..core.forms import Form
 from ..errors import DomainError
 from . import invoices
 from .models import PaymentMethod
@@ -23,7 +23,7 @@ def _int_or_none(value):
         return None
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(Form):
     address_id = RadioField(_l("Deliver to"), coerce=_int_or_none, validators=[Optional()])
     name = StringField(
         _l("Recipient's name"),
@@ -166,7 +166,7 @@ class CheckoutForm(FlaskForm):
         return valid
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField(
         _l("Why are you cancelling?"),
         validators=[
@@ -187,7 +187,7 @@ def _only(name: str):
     return lambda details: dataclasses.replace(_VALID_INVOICE, **{name: getattr(details, name)})
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button or small form whose fields the service checks; carries CSRF and the token."""
 
     token = StringField()
@@ -203,7 +203,7 @@ def quantities_from(form, prefix: str, lines) -> dict[int, int]:
     return found
 
 
-class PayForm(FlaskForm):
+class PayForm(Form):
     """Start or retry the card payment; carries the guest token."""
 
     token = StringField()

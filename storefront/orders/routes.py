@@ -23,6 +23,7 @@ from ..cart.session import current_cart
 from ..clock import utcnow
 from ..core.pagination import paginate
 from ..core.uow import done
+from ..core.urls import public_url
 from ..errors import DomainError, back_to
 from ..extensions import db
 from . import bank_transfer, cancellation, fulfilment, payments, refunds, returns
@@ -62,28 +63,36 @@ TIMELINE = (
 # ------------------------------------------------------------------ helpers
 
 
+# Compared against when no order has the number, so a miss costs what a hit does.
+_NO_TOKEN = secrets.token_urlsafe(32)
+
+
 def _load_order(number: str, token: str | None) -> Order:
-    """The owner, or anyone holding the order's token link; everyone else gets a 404."""
-    order = db.session.scalar(
+    """The owner, or anyone holding the order's token link; everyone else gets a 404.
+
+    Only the id, owner and token are read before access is decided, whether the number
+    exists or not: an existing number without its token answers as fast as a missing one.
+    """
+    found = db.session.execute(
+        select(Order.id, Order.user_id, Order.access_token).where(Order.number == number[:32])
+    ).one_or_none()
+    order_id, owner_id, access_token = found if found is not None else (None, None, _NO_TOKEN)
+    is_owner = (
+        current_user.is_authenticated and owner_id is not None and owner_id == current_user.id
+    )
+    offered = (token or "").encode("utf-8", "surrogatepass")
+    holds_token = secrets.compare_digest(offered, access_token.encode())
+    if found is None or not (is_owner or (token and holds_token)):
+        abort(404)
+    return db.session.scalar(
         select(Order)
-        .where(Order.number == number)
+        .where(Order.id == order_id)
         .options(
             selectinload(Order.sub_orders).selectinload(ProducerOrder.lines),
             selectinload(Order.payments),
             selectinload(Order.refunds).selectinload(Refund.lines),
         )
     )
-    if order is None:
-        abort(404)
-    is_owner = (
-        current_user.is_authenticated
-        and order.user_id is not None
-        and order.user_id == current_user.id
-    )
-    holds_token = bool(token) and secrets.compare_digest(str(token), order.access_token)
-    if not (is_owner or holds_token):
-        abort(404)
-    return order
 
 
 def _token_arg() -> str | None:
@@ -140,14 +149,12 @@ def _start_card_payment(order: Order):
         target = payments.start_card_payment(
             db.session,
             order,
-            success_url=url_for(
-                "orders.detail",
-                number=order.number,
-                token=order.access_token,
-                paid=1,
-                _external=True,
+            # From PUBLIC_BASE_URL, never from the request's Host header: the buyer is sent
+            # back (with the order's token) to whatever these URLs name.
+            success_url=public_url(
+                "orders.detail", number=order.number, token=order.access_token, paid=1
             ),
-            cancel_url=_detail_url(order, _external=True),
+            cancel_url=public_url("orders.detail", number=order.number, token=order.access_token),
             demo_url=url_for("orders.demo_pay", number=order.number, token=order.access_token),
             config=current_app.config,
         )

@@ -1,11 +1,13 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.places import place_label
 from ..core.types import TimestampMixin, enum_column
 from ..extensions import db
+from ..text import fold
 
 
 class ProducerKind(enum.Enum):
@@ -31,9 +33,12 @@ class Producer(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Optional English text, shown in the English interface and searched in both languages.
+    name_en: Mapped[str | None] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[ProducerKind] = mapped_column(enum_column(ProducerKind))
     story: Mapped[str] = mapped_column(Text, default="")
+    story_en: Mapped[str | None] = mapped_column(Text)
     contact_name: Mapped[str | None] = mapped_column(String(120))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     contact_email: Mapped[str | None] = mapped_column(String(254))
@@ -51,7 +56,9 @@ class Producer(TimestampMixin, db.Model):
     bank_name: Mapped[str | None] = mapped_column(String(120))
     bank_account: Mapped[str | None] = mapped_column(String(40))
     bank_account_name: Mapped[str | None] = mapped_column(String(120))
-    # Search helper: name and place folded (see storefront.text.fold).
+    # Name and place (names from vietnam-provinces, which the database cannot look up) folded
+    # (see storefront.text.fold): the admin's producer search, and the place words of each of
+    # its products' search index (catalogue/search.py).
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     members: Mapped[list["ProducerMember"]] = relationship(
@@ -62,6 +69,15 @@ class Producer(TimestampMixin, db.Model):
     @property
     def is_approved(self) -> bool:
         return self.status is ProducerStatus.APPROVED
+
+
+@event.listens_for(Producer, "before_insert")
+@event.listens_for(Producer, "before_update")
+def _fold_search_text(_mapper, _connection, producer: Producer) -> None:
+    """Every ORM write keeps search_text in step with the name and place: no caller can forget."""
+    place = place_label(producer.province_code, producer.ward_code)
+    parts = (producer.name, place, producer.historical_address)
+    producer.search_text = fold(" ".join(part for part in parts if part))
 
 
 class ProducerMember(TimestampMixin, db.Model):

@@ -1,8 +1,7 @@
-"""Catalogue test data: products whose search index is built, as the app builds it."""
+"""Catalogue test data."""
 
 import factory
 
-from storefront.catalogue.indexing import refresh_search_fields
 from storefront.catalogue.models import ProductImage
 from storefront.extensions import db
 from tests.factories import BaseFactory, CertificateFactory, ProducerFactory, ProductFactory
@@ -22,9 +21,8 @@ class ProductImageFactory(BaseFactory):
 
 
 def make_product(**kwargs):
-    """A product (active, approved producer unless told) with its search index built."""
+    """A product (active, approved producer unless told); the database indexes it."""
     product = ProductFactory(**kwargs)
-    refresh_search_fields(product)
     db.session.flush()
     return product
 

@@ -211,3 +211,38 @@ def test_api_hides_non_public_products(app, client):
     assert client.get("/api/v1/products").get_json()["total"] == 0
     assert client.get("/api/v1/products/nhap").status_code == 404
     assert client.get("/api/v1/products/an").status_code == 404
+
+
+def test_suggest_returns_producers_then_products(doc, client, catalogue):
+    response = client.get("/api/v1/search/suggest?q=mat")
+    assert response.status_code == 200
+    assert_matches(doc, "/search/suggest", response)
+    items = response.get_json()["items"]
+    assert items[0] == {
+        "type": "producer",
+        "name": "HTX Mật ong Đồng Văn",
+        "url": "/producers/htx-mat-ong",
+    }
+    products = {item["name"] for item in items if item["type"] == "product"}
+    assert products == {"Mật ong bạc hà Đồng Văn", "Mật ong cũ"}  # not the linen
+
+
+def test_suggest_is_bounded_and_speaks_english(doc, client, app):
+    producer = ProducerFactory(name="HTX Mật ong", name_en="Honey Cooperative")
+    for i in range(12):
+        make_product(name=f"Mật ong số {i}", name_en=f"Honey no. {i}", producer=producer)
+    db.session.commit()
+    client.set_cookie("lang", "en")
+    items = client.get("/api/v1/search/suggest?q=mat+o").get_json()["items"]
+    assert len(items) == 8
+    assert items[0]["name"] == "Honey Cooperative"
+    assert all(item["name"].startswith("Honey") for item in items)
+
+
+@pytest.mark.parametrize("q", ["", "   ", "!!!", "\x00", "x" * 5000, "%_\\"])
+def test_suggest_odd_input_is_empty_not_an_error(doc, client, catalogue, q):
+    response = client.get("/api/v1/search/suggest", query_string={"q": q})
+    assert response.status_code == 200
+    assert_matches(doc, "/search/suggest", response)
+    if q.strip("!\x00 %_\\") == "":
+        assert response.get_json() == {"items": []}

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from storefront.catalogue.queries import ProductFilters, home_page, search_products
+from storefront.catalogue.queries import ProductFilters, home_page, load_cards, search_products
 from storefront.extensions import db
 from storefront.models import CertificateStatus
 from tests.catalogue.factories_catalogue import CertificateFactory, make_product
@@ -80,7 +80,7 @@ def test_signed_day_is_valid_and_the_day_before_is_not(honey, client, set_today)
 def test_listing_facets_home_and_api_follow_the_boundary(honey, client, set_today, day, stars):
     set_today(day)
     listing = search_products(ProductFilters(), day)
-    assert listing.items[0].stars_on(day) == stars
+    assert load_cards(listing.ids, day)[0].stars == stars
     assert listing.facets.stars[1] == (4, 1 if stars else 0)
     assert search_products(ProductFilters(stars=4), day, with_facets=False).total == (
         1 if stars else 0

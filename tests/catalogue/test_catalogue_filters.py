@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from storefront.catalogue.queries import ProductFilters, search_products
+from storefront.catalogue.queries import ProductFilters, load_public, search_products
 from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.models import CertificateStatus, ProducerStatus, ProductStatus
@@ -97,7 +97,7 @@ def run(**filters):
 
 
 def slugs(page):
-    return [product.slug for product in page.items]
+    return [product.slug for product in load_public(page.ids)]
 
 
 def test_unfiltered_listing_counts_only_public_products(shop):

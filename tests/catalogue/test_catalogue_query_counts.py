@@ -1,5 +1,6 @@
 """No N+1: listing, product and home pages cost the same number of SQL statements whatever
-the number of products shown (related rows come in with selectinload / contains_eager)."""
+the number of products shown, at most 6 (MAX_STATEMENTS) with the cache off, and one (the
+catalogue version) when the cache has the page."""
 
 import pytest
 
@@ -10,6 +11,8 @@ from tests.catalogue.factories_catalogue import (
     ProductImageFactory,
     make_product,
 )
+
+MAX_STATEMENTS = 6
 
 
 def build(count, group="food"):
@@ -46,9 +49,12 @@ def statements(client, count_queries, url):
         "/products",
         "/products?q=mat+ong",
         "/products?group=food&stars=3&sort=stars&in_stock=1",
+        "/products?q=matong",  # no word matches: the near misses are counted too
+        "/products?q=mat+ong&producer=htx-1&province=8&price_min=1000",
         "/",
         "/producers",
         "/api/v1/products",
+        "/api/v1/search/suggest?q=mat",
     ],
 )
 def test_page_cost_does_not_grow_with_the_page(app_factory, count_queries, url):
@@ -59,7 +65,7 @@ def test_page_cost_does_not_grow_with_the_page(app_factory, count_queries, url):
             build(count)
             costs.append(statements(app.test_client(), count_queries, url))
     assert costs[0] == costs[1], f"{url}: {costs[0]} statements for 2 products, {costs[1]} for 20"
-    assert costs[0] <= 12
+    assert costs[0] <= MAX_STATEMENTS
 
 
 def test_product_page_cost_does_not_grow_with_related_products(app_factory, count_queries):
@@ -70,7 +76,7 @@ def test_product_page_cost_does_not_grow_with_related_products(app_factory, coun
             slug = build(count)[0].slug
             costs.append(statements(app.test_client(), count_queries, f"/products/{slug}"))
     assert costs[0] == costs[1]
-    assert costs[0] <= 8
+    assert costs[0] <= MAX_STATEMENTS
 
 
 def test_producer_page_cost_does_not_grow_with_its_products(app_factory, count_queries):
@@ -86,13 +92,16 @@ def test_producer_page_cost_does_not_grow_with_its_products(app_factory, count_q
             db.session.commit()
             costs.append(statements(app.test_client(), count_queries, "/producers/one"))
     assert costs[0] == costs[1]
+    assert costs[0] <= MAX_STATEMENTS
 
 
-@pytest.mark.parametrize("url", ["/products", "/products?q=mat+ong&stars=3", "/", "/producers"])
-def test_cached_pages_cost_few_statements_whatever_the_page_size(app_factory, count_queries, url):
+@pytest.mark.parametrize(
+    "url", ["/products", "/products?q=mat+ong&stars=3", "/", "/producers", "/api/v1/products"]
+)
+def test_cached_pages_cost_one_statement_whatever_the_page_size(app_factory, count_queries, url):
     costs = []
     for count in (2, 20):
-        app = app_factory(CATALOGUE_CACHE_SECONDS=60)
+        app = app_factory(CACHE_TYPE="SimpleCache")
         with app.app_context():
             build(count)
             client = app.test_client()
@@ -100,13 +109,15 @@ def test_cached_pages_cost_few_statements_whatever_the_page_size(app_factory, co
             costs.append(statements(client, count_queries, url))
             assert costs[-1] < miss
     assert costs[0] == costs[1]
-    assert costs[0] <= 5
+    # The catalogue version; the API's products are loaded fresh (2 more with their images
+    # and certificates).
+    assert costs[0] <= (4 if url.startswith("/api/") else 1)
 
 
-def test_cached_ids_never_serve_stale_rows(app_factory):
+def test_cached_pages_never_serve_stale_rows(app_factory):
     from storefront.models import ProductStatus
 
-    app = app_factory(CATALOGUE_CACHE_SECONDS=60)
+    app = app_factory(CACHE_TYPE="SimpleCache")
     with app.app_context():
         kept, hidden = build(2)
         client = app.test_client()
@@ -116,81 +127,5 @@ def test_cached_ids_never_serve_stale_rows(app_factory):
         kept.price = 123_000
         db.session.commit()
         html = client.get("/products").get_data(as_text=True)
-        assert hidden.name not in html  # the cached id list still has it; the row check drops it
-        assert "123.000" in html  # rows are always fresh
-
-
-def test_ttl_cache_expires_and_stays_bounded(monkeypatch):
-    from storefront.catalogue import cache as cache_module
-
-    now = [1000.0]
-    monkeypatch.setattr(cache_module.time, "monotonic", lambda: now[0])
-    cache = cache_module.TTLCache(60, max_entries=2)
-    calls = []
-
-    def compute(value):
-        calls.append(value)
-        return value
-
-    assert cache.get_or_set("a", lambda: compute(1)) == 1
-    assert cache.get_or_set("a", lambda: compute(2)) == 1
-    now[0] += 61
-    assert cache.get_or_set("a", lambda: compute(3)) == 3
-    cache.get_or_set("b", lambda: compute(4))
-    cache.get_or_set("c", lambda: compute(5))
-    assert cache.get_or_set("a", lambda: compute(6)) == 6  # evicted as least recently used
-    assert calls == [1, 3, 4, 5, 6]
-    assert cache_module.TTLCache(0).get_or_set("x", lambda: compute(7)) == 7
-    assert cache_module.TTLCache(0).get_or_set("x", lambda: compute(8)) == 8
-
-
-def test_ttl_cache_computes_a_missing_key_once_for_concurrent_callers():
-    import threading
-    import time
-
-    from storefront.catalogue.cache import TTLCache
-
-    cache = TTLCache(60)
-    calls = []
-    release = threading.Event()
-    started = threading.Event()
-
-    def slow():
-        calls.append(1)
-        started.set()
-        assert release.wait(5)
-        return "facets"
-
-    results = []
-    first = threading.Thread(target=lambda: results.append(cache.get_or_set("k", slow)))
-    first.start()
-    assert started.wait(5)
-    others = [
-        threading.Thread(target=lambda: results.append(cache.get_or_set("k", slow)))
-        for _ in range(3)
-    ]
-    for thread in others:
-        thread.start()
-    # Give the others time to reach the cache: without single-flight they would call slow().
-    for _ in range(50):
-        if len(calls) > 1:
-            break
-        time.sleep(0.01)
-    release.set()
-    for thread in [first, *others]:
-        thread.join(5)
-    assert results == ["facets"] * 4
-    assert calls == [1]
-
-
-def test_ttl_cache_recomputes_after_a_failed_computation():
-    from storefront.catalogue.cache import TTLCache
-
-    cache = TTLCache(60)
-
-    def fail():
-        raise LookupError("database went away")
-
-    with pytest.raises(LookupError):
-        cache.get_or_set("k", fail)
-    assert cache.get_or_set("k", lambda: 7) == 7
+        assert hidden.name not in html  # the commit bumped the catalogue version
+        assert "123.000" in html

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from storefront.catalogue.queries import ProductFilters, search_products
 from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.models import (
@@ -55,7 +56,10 @@ def test_create_product_is_a_draft_with_initial_stock_in_the_ledger(client, logi
         10,
         2,
     )
-    assert product.name_folded == "mat ong bac ha dong van"  # search fields refreshed
+    product.status = ProductStatus.ACTIVE  # once published, search finds it
+    db.session.commit()
+    found = search_products(ProductFilters(q="bac ha dong van"), today_vn(), with_facets=False)
+    assert found.ids == [product.id]
     movement = db.session.scalar(
         select(StockMovement).where(StockMovement.product_id == product.id)
     )
@@ -391,3 +395,41 @@ def test_edit_form_shows_the_stored_values(client, login_a):
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Product, product.id).season_start_month == 10
+
+
+def test_comments_and_text_chunks_are_not_kept(client, app, login_a):
+    """Found (issue 11): JPEG comments and PNG text chunks survived into the stored file."""
+    from PIL import PngImagePlugin
+
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 40)).save(jpeg, format="JPEG", comment=b"SecretComment")
+    text = PngImagePlugin.PngInfo()
+    text.add_text("comment", "SecretText")
+    text.add_text("Author", "SecretAuthor")
+    png = io.BytesIO()
+    Image.new("RGB", (40, 40)).save(png, format="PNG", pnginfo=text)
+    markers = (b"SecretComment", b"SecretText", b"SecretAuthor")
+    for data in (jpeg.getvalue(), png.getvalue()):
+        assert any(marker in data for marker in markers)
+        assert _upload(client, login_a.product, data, "p.jpg").status_code == 303
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    images = _images(login_a.product)
+    assert len(images) == 2
+    for image in images:
+        for name in (image.filename, image.thumb_filename):
+            stored = (folder / name).read_bytes()
+            assert not any(marker in stored for marker in markers), name
+
+
+def test_english_name_and_description_are_saved_and_can_be_cleared(client, login_a):
+    response = _new_product(
+        client, name_en="  Dong Van mint honey ", description_en="From wild mint."
+    )
+    assert response.status_code == 303
+    product = db.session.scalar(select(Product).where(Product.name == VALID["name"]))
+    assert (product.name_en, product.description_en) == ("Dong Van mint honey", "From wild mint.")
+    form = client.get(f"/dashboard/products/{product.id}").get_data(as_text=True)
+    assert 'value="Dong Van mint honey"' in form and 'lang="en"' in form
+    client.post(f"/dashboard/products/{product.id}", data={**VALID, "name_en": ""})
+    db.session.expire_all()
+    assert product.name_en is None and product.description_en is None

@@ -45,9 +45,8 @@ def test_admin_verifies_a_certificate_and_features_the_product(shop, open_tab):
 
     admin.goto("/", "home-after-admin")
     assert PRODUCT in featured_names(admin), (
-        "the admin featured it but the home page does not show it: the catalogue caches the "
-        "featured ids (CATALOGUE_CACHE_SECONDS) and featuring must call "
-        "storefront.catalogue.cache.invalidate() after its commit"
+        "the admin featured it but the home page does not show it: featuring must bump the "
+        "catalogue version (storefront/catalogue/cache.py) in its transaction"
     )
     visitor.goto("/", "home-after")
     assert PRODUCT in featured_names(visitor)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SAWarning
 
 from storefront import create_app
+from storefront.catalogue.search import is_search_object
 from storefront.extensions import db
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_config
 
@@ -36,9 +37,15 @@ def _upgrade_and_diff(url: str):
     with app.app_context():
         with old_expression_index_tolerated():
             upgrade()
+        _search_works_after_upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection,
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_object": is_search_object,
+                },
             )
             diff = compare_metadata(context, db.metadata)
             tables = set(inspect(connection).get_table_names())
@@ -48,6 +55,29 @@ def _upgrade_and_diff(url: str):
             left = set(inspect(connection).get_table_names()) - {"alembic_version"}
         db.engine.dispose()
     return diff, tables, left
+
+
+def _search_works_after_upgrade():
+    """The migrated database keeps its search index itself (triggers, not create_all)."""
+    from storefront.catalogue.queries import ProductFilters, search_products
+    from storefront.clock import today_vn
+    from tests.factories import ProducerFactory, ProductFactory
+
+    producer = ProducerFactory(name="HTX Chè Shan")
+    ProductFactory(producer=producer, name="Trà shan tuyết", name_en="Snow tea")
+    db.session.commit()
+    producer.name = "HTX Hoa Vàng"
+    db.session.commit()
+    for q in ("tra shan", "snow", "hoa vang"):
+        page = search_products(ProductFilters(q=q), today_vn())
+        assert page.total == 1, q
+    from storefront.models import CatalogueState
+
+    assert db.session.get(CatalogueState, 1).version > 1  # the writes bumped it
+    db.session.execute(text("DELETE FROM products"))
+    db.session.execute(text("DELETE FROM producers"))
+    db.session.commit()
+    db.session.remove()
 
 
 def test_sqlite_upgrade_from_empty_matches_models(tmp_path):

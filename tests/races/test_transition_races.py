@@ -29,7 +29,7 @@ from storefront.models import (
 )
 from storefront.orders.checkout import place_order
 from tests.checkout.factories_checkout import details
-from tests.conftest import requires_postgres
+from tests.conftest import AuthActions, requires_postgres
 from tests.factories import AdminFactory, ProducerMemberFactory, ProductFactory
 
 from .racing import RACERS, post_all, statuses
@@ -61,9 +61,7 @@ def _clients(app, user=None):
     clients = [app.test_client() for _ in range(RACERS)]
     if user is not None:
         for client in clients:
-            with client.session_transaction() as session:
-                session["_user_id"] = user.get_id()
-                session["_fresh"] = True
+            AuthActions(client).login_as(user)
     return clients
 
 

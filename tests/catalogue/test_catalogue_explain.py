@@ -1,0 +1,113 @@
+"""At 100,000 products, PostgreSQL's planner reads the listing's sorts from their indexes and
+searches through the GIN index: EXPLAIN of the statements the listing really runs.
+
+The data is made by the database itself (INSERT … SELECT generate_series) in a few seconds.
+"""
+
+import json
+
+import pytest
+from sqlalchemy import event, text
+
+from storefront.catalogue.queries import ProductFilters, search_products
+from storefront.clock import today_vn
+from storefront.extensions import db
+from tests.conftest import ON_POSTGRES
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="EXPLAIN of PostgreSQL's planner")
+
+PRODUCTS = 100_000
+PRODUCERS = 500
+
+
+@pytest.fixture
+def big_catalogue(app):
+    statements = [
+        f"""INSERT INTO producers (id, name, slug, kind, story, status, search_text, created_at)
+        SELECT g, 'HTX ' || g, 'htx-' || g, 'cooperative', '', 'approved', 'htx ' || g, now()
+        FROM generate_series(1, {PRODUCERS}) g""",
+        # The trigger would index each row with a lookup of its producer; plain words will do.
+        "ALTER TABLE products DISABLE TRIGGER products_search_vector",
+        f"""INSERT INTO products (producer_id, name, slug, "group", description, unit, price,
+          stock_on_hand, stock_reserved, low_stock_threshold, made_to_order, status, featured,
+          created_at, search_vector)
+        SELECT 1 + g % {PRODUCERS}, 'Sản phẩm ' || g, 'sp-' || g,
+          (ARRAY['food', 'beverage', 'handicraft'])[1 + g % 3], '', 'hũ',
+          1000 * (50 + g % 2450), g % 50, 0, 5, false,
+          CASE WHEN g % 20 = 7 THEN 'draft' ELSE 'active' END, false,
+          now() - make_interval(mins => g),
+          to_tsvector('simple',
+            'san pham ' || g || CASE WHEN g % 100 = 0 THEN ' mat ong' ELSE '' END)
+        FROM generate_series(1, {PRODUCTS}) g""",
+        "ALTER TABLE products ENABLE TRIGGER products_search_vector",
+        """INSERT INTO certificates (product_id, number, stars, issuing_authority,
+          decision_number, signed_on, valid_until, status, created_at)
+        SELECT id, 'C-' || id, 3 + id % 3, 'UBND', id || '/QĐ', current_date - 100,
+          current_date + 900, 'verified', now()
+        FROM products WHERE id % 5 < 2""",
+        "ANALYZE producers",
+        "ANALYZE products",
+        "ANALYZE certificates",
+    ]
+    for statement in statements:
+        db.session.execute(text(statement))
+    db.session.commit()
+
+
+def _page_statement(filters: ProductFilters):
+    """The statement that selects the page (ORDER BY … LIMIT) and its parameters."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    engine = db.session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        search_products(filters, today_vn())
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    pages = [(s, p) for s, p in seen if "ORDER BY" in s and "LIMIT" in s]
+    assert len(pages) == 1, seen
+    return pages[0]
+
+
+def _plan(filters: ProductFilters) -> dict:
+    statement, parameters = _page_statement(filters)
+    # The test's own connection: it sees the uncommitted catalogue and its statistics.
+    connection = db.session.connection()
+    plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
+    return plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]
+
+
+def _nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+SORTS = [
+    (None, "ix_products_created_at", "Backward"),  # newest, the default
+    ("newest", "ix_products_created_at", "Backward"),
+    ("price_asc", "ix_products_price", "Forward"),
+    ("price_desc", "ix_products_price", "Backward"),
+]
+
+
+def test_sorted_pages_walk_their_index_and_search_reads_the_gin_index(big_catalogue):
+    # One test, one catalogue: making 100,000 products is most of its time.
+    for sort, index, direction in SORTS:
+        for page in (1, 40):
+            plan = _plan(ProductFilters(sort=sort, page=page))
+            nodes = list(_nodes(plan))
+            assert plan["Node Type"] == "Limit"
+            scans = [n for n in nodes if n.get("Index Name") == index]
+            assert scans, (sort, page, json.dumps(plan, indent=1))
+            assert scans[0]["Scan Direction"] == direction, sort
+            assert not [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")], sort
+
+    plan = _plan(ProductFilters(q="mat ong"))
+    names = {n.get("Index Name") for n in _nodes(plan)}
+    assert "ix_products_search_vector" in names, json.dumps(plan, indent=1)
+    page = search_products(ProductFilters(q="mat ong"), today_vn())
+    assert page.total == PRODUCTS // 100  # every 100th product (drafts are others)
