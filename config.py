@@ -39,6 +39,12 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     UPLOAD_MAX_PIXELS = 40_000_000
     UPLOAD_FOLDER = str(BASE_DIR / "static" / "uploads")
+    # Buyers' photos of returned goods are private: outside static/, served after a check.
+    RETURN_PHOTO_FOLDER = str(INSTANCE_DIR / "return-photos")
+    RETURN_WINDOW_DAYS = _int_env("RETURN_WINDOW_DAYS", 7)
+    RETURN_MAX_PHOTOS = 4
+    INVOICE_FOLDER = str(INSTANCE_DIR / "invoices")  # issued VAT invoices (PDF), private
+    INVOICE_MAX_BYTES = 5 * 1024 * 1024
     # Media storage (storefront.storage): "filesystem" (UPLOAD_FOLDER) or "s3".
     MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")

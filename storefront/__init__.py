@@ -19,6 +19,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     register_tasks(app)
     register_observability(app)
     register_i18n(app)
+    register_validators(app)
     register_blueprints(app)
     register_security(app)
     register_template_helpers(app)
@@ -94,6 +95,12 @@ def register_i18n(app: Flask) -> None:
     from .core.i18n import init_i18n
 
     init_i18n(app)
+
+
+def register_validators(app: Flask) -> None:
+    from .core.validators import init_validators
+
+    init_validators(app)
 
 
 def register_blueprints(app: Flask) -> None:

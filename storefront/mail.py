@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from .clock import utcnow
 from .core.models import EmailStatus, OutboundEmail
+from .core.validators import single_line
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def queue_email(to: str, subject, template: str, locale: str = "vi", **context) 
         OutboundEmail(
             message_id=f"<{uuid.uuid4().hex}@{_mail_domain()}>",
             recipient=to,
-            subject=subject_text[:500],
+            subject=single_line(subject_text)[:500],
             body=render_body(template, locale, **context),
             status=EmailStatus.PENDING,
         )
@@ -71,7 +72,8 @@ def build_message(email: OutboundEmail) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = email.recipient
-    message["Subject"] = email.subject
+    # A header cannot hold a line break; names typed by people end up in subjects.
+    message["Subject"] = single_line(email.subject)
     message["Message-ID"] = email.message_id
     message["Date"] = format_datetime(email.created_at.replace(tzinfo=UTC))
     message.set_content(email.body)

@@ -13,6 +13,7 @@ from .catalogue.models import (
 )
 from .core.models import EmailStatus, OutboundEmail
 from .orders.models import (
+    InvoiceRequest,
     Order,
     OrderEvent,
     OrderLine,
@@ -21,6 +22,12 @@ from .orders.models import (
     PaymentStatus,
     ProducerOrder,
     Refund,
+    RefundLine,
+    ReturnLine,
+    ReturnPhoto,
+    ReturnRequest,
+    ReturnStatus,
+    SubOrderInvoice,
     SubOrderStatus,
     WebhookEvent,
 )
@@ -71,6 +78,13 @@ __all__ = [
     "ProductStatus",
     "RecoveryCode",
     "Refund",
+    "InvoiceRequest",
+    "RefundLine",
+    "SubOrderInvoice",
+    "ReturnLine",
+    "ReturnPhoto",
+    "ReturnRequest",
+    "ReturnStatus",
     "SignIn",
     "StockMovement",
     "StockReason",

@@ -349,6 +349,8 @@ def app_factory(db_isolation, tmp_path):
 
     def config_for(**overrides):
         overrides.setdefault("UPLOAD_FOLDER", str(tmp_path / "uploads"))
+        overrides.setdefault("RETURN_PHOTO_FOLDER", str(tmp_path / "return-photos"))
+        overrides.setdefault("INVOICE_FOLDER", str(tmp_path / "invoices"))
         return make_config(**overrides)
 
     with building_apps(config_for, PerRequestLoginClient, db_isolation) as build:
@@ -357,7 +359,11 @@ def app_factory(db_isolation, tmp_path):
 
 @pytest.fixture
 def app(_shared_app, db_isolation, tmp_path):
-    app = _shared_app.fresh(UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    app = _shared_app.fresh(
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        RETURN_PHOTO_FOLDER=str(tmp_path / "return-photos"),
+        INVOICE_FOLDER=str(tmp_path / "invoices"),
+    )
     db_isolation.begin(app)
     with app.app_context():
         yield app

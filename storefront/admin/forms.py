@@ -4,7 +4,6 @@ import secrets
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -30,6 +29,8 @@ from wtforms.validators import (
 
 from ..auth.forms import PHONE_PATTERN
 from ..core import places
+from ..core.forms import Form
+from ..core.validators import MAX_ID, MAX_MONEY_VND, int_range
 from ..producers.models import ProducerKind, ProducerStatus
 from .services import PRODUCER_KIND_LABELS
 
@@ -40,7 +41,7 @@ def _optional_int(value):
     return int(value)
 
 
-class ProducerStatusForm(FlaskForm):
+class ProducerStatusForm(Form):
     status = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(
         _l("Reason (shown to the producer)"), validators=[Optional(), Length(max=500)]
@@ -51,7 +52,7 @@ class ProducerStatusForm(FlaskForm):
             raise ValidationError(_l("Choose a valid status."))
 
 
-class ProducerEditForm(FlaskForm):
+class ProducerEditForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     story = TextAreaField(_l("Story"), validators=[Optional(), Length(max=10_000)])
@@ -129,7 +130,7 @@ class ProducerEditForm(FlaskForm):
             raise ValidationError(_l("Choose the kind of producer."))
 
 
-class RejectCertificateForm(FlaskForm):
+class RejectCertificateForm(Form):
     reason = TextAreaField(
         _l("Reason for rejection"),
         validators=[DataRequired(), Length(max=255)],
@@ -137,24 +138,30 @@ class RejectCertificateForm(FlaskForm):
     )
 
 
-class ProductIdForm(FlaskForm):
-    product_id = IntegerField(validators=[InputRequired()])
+class ProductIdForm(Form):
+    product_id = IntegerField(validators=[InputRequired(), int_range(1, MAX_ID)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[DataRequired()])
 
 
-class CancelSubOrderForm(FlaskForm):
+class CancelSubOrderForm(Form):
     reason = StringField(_l("Reason for cancelling"), validators=[DataRequired(), Length(max=255)])
 
 
-class RefundForm(FlaskForm):
+class RefundForm(Form):
     amount = IntegerField(
         _l("Amount (đồng)"),
-        validators=[InputRequired(), NumberRange(min=1, max=99_999_999)],
+        validators=[Optional(), NumberRange(min=1, max=99_999_999)],
+        description=_l("Leave empty to refund the products chosen below."),
     )
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
+    bank_reference = StringField(
+        _l("Bank reference of your transfer to the buyer"),
+        validators=[Optional(), Length(max=64), Regexp(r"^[^\x00-\x1f\x7f]*$")],
+    )
+    paid_on = DateField(_l("Day the transfer was sent"), validators=[Optional()])
     # One key per form shown: a double click or a resubmitted page refunds once.
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
 
@@ -163,8 +170,49 @@ class RefundForm(FlaskForm):
         if not self.idempotency_key.data:
             self.idempotency_key.data = f"admin-refund-{secrets.token_hex(12)}"
 
+    def line_fields(self):
+        return [f for f in self if f.name.startswith(f"{self._prefix}line_")]
 
-class ResendForm(FlaskForm):
+    def line_quantities(self) -> dict[int, int]:
+        return {int(f.name.rsplit("_", 1)[1]): f.data for f in self.line_fields() if f.data}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.amount.data is None and not self.line_quantities():
+            self.amount.errors = [_l("Enter an amount, or how many of each product to refund.")]
+            return False
+        return valid
+
+
+class ReturnRefundForm(Form):
+    bank_reference = StringField(
+        _l("Bank reference of your transfer to the buyer"),
+        validators=[Optional(), Length(max=64), Regexp(r"^[^\x00-\x1f\x7f]*$")],
+    )
+    paid_on = DateField(_l("Day the transfer was sent"), validators=[Optional()])
+
+
+def refund_form_for(sub_order, **kwargs) -> RefundForm:
+    """The refund form of one sub-order: an amount, or a quantity per line."""
+
+    class SubOrderRefundForm(RefundForm):
+        pass
+
+    for line in sub_order.lines:
+        left = line.quantity - line.refunded_quantity
+        setattr(
+            SubOrderRefundForm,
+            f"line_{line.id}",
+            IntegerField(
+                line.product_name,
+                validators=[Optional(), NumberRange(min=0, max=max(left, 0))],
+                description=_l("%(n)d can still be refunded", n=max(left, 0)),
+            ),
+        )
+    return SubOrderRefundForm(prefix=f"r{sub_order.id}", **kwargs)
+
+
+class ResendForm(Form):
     audience = SelectField(
         _l("Send to"),
         choices=[
@@ -175,9 +223,10 @@ class ResendForm(FlaskForm):
     )
 
 
-class PayoutForm(FlaskForm):
+class PayoutForm(Form):
     amount = IntegerField(
-        _l("Amount paid (đồng)"), validators=[InputRequired(), NumberRange(min=1)]
+        _l("Amount paid (đồng)"),
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_MONEY_VND)],
     )
     bank_reference = StringField(
         _l("Bank reference"),
@@ -186,7 +235,7 @@ class PayoutForm(FlaskForm):
     )
 
 
-class StatementForm(FlaskForm):
+class StatementForm(Form):
     class Meta:
         csrf = False  # a GET filter
 
@@ -198,9 +247,9 @@ class StatementForm(FlaskForm):
             raise ValidationError(_l("The end date is before the start date."))
 
 
-class UserActiveForm(FlaskForm):
+class UserActiveForm(Form):
     active = HiddenField(validators=[DataRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare CSRF-protected POST (verify, confirm transfer, resend, promote)."""

@@ -25,9 +25,18 @@ from ..core.uow import done, show_in_form
 from ..errors import DomainError, back_to
 from ..extensions import db
 from ..money import format_vnd
+from ..orders import returns
 from ..orders.labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS
-from ..orders.models import Order, PaymentMethod, PaymentStatus, ProducerOrder, SubOrderStatus
+from ..orders.models import (
+    Order,
+    PaymentMethod,
+    PaymentStatus,
+    ProducerOrder,
+    ReturnRequest,
+    SubOrderStatus,
+)
 from ..orders.refunds import refundable_amount
+from ..orders.routes import send_return_photo
 from ..orders.routing import STATUS_LABELS, can_move
 from ..producers import ledger, statements
 from ..producers.models import Producer, ProducerStatus
@@ -41,11 +50,12 @@ from .forms import (
     ProducerEditForm,
     ProducerStatusForm,
     ProductIdForm,
-    RefundForm,
     RejectCertificateForm,
     ResendForm,
+    ReturnRefundForm,
     StatementForm,
     UserActiveForm,
+    refund_form_for,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -374,8 +384,8 @@ def _order_page(order: Order, forms: dict | None = None, code: int = 200):
         cancel_form = forms.get(("cancel", sub_order.id)) or CancelSubOrderForm(
             prefix=f"c{sub_order.id}", formdata=None
         )
-        refund_form = forms.get(("refund", sub_order.id)) or RefundForm(
-            prefix=f"r{sub_order.id}", formdata=None
+        refund_form = forms.get(("refund", sub_order.id)) or refund_form_for(
+            sub_order, formdata=None
         )
         sub_forms[sub_order.id] = (cancel_form, refund_form)
     return (
@@ -456,23 +466,26 @@ def sub_order_cancel(order_id: int, sub_order_id: int):
 def sub_order_refund(order_id: int, sub_order_id: int):
     order = _load_order(order_id)
     sub_order = _load_sub_order(order, sub_order_id)
-    form = RefundForm(prefix=f"r{sub_order.id}")
+    form = refund_form_for(sub_order)
     if not form.validate():
         return _order_page(order, {("refund", sub_order.id): form}, 422)
     try:
-        services.refund_sub_order(
+        refund = services.refund_sub_order(
             db.session,
             sub_order,
             form.amount.data,
             form.reason.data,
             current_user.id,
             idempotency_key=form.idempotency_key.data,
+            lines=form.line_quantities(),
+            bank_reference=form.bank_reference.data,
+            paid_on=form.paid_on.data,
         )
     except DomainError as error:
         show_in_form(form, error, "amount")
         return _order_page(_load_order(order_id), {("refund", sub_order_id): form}, 422)
     return done(
-        _("Refunded %(amount)s to the buyer.", amount=format_vnd(form.amount.data)),
+        _("Refunded %(amount)s to the buyer.", amount=format_vnd(refund.amount)),
         url_for(".order_detail", order_id=order.id),
     )
 
@@ -592,3 +605,68 @@ def user_promote(user_id: int):
     target = back_to(url_for(".user_detail", user_id=user.id))
     services.promote_to_admin(db.session, user, current_user.id)
     return done(_("%(email)s is now an admin.", email=user.email), target)
+
+
+# --- returns ---------------------------------------------------------------------------------
+
+
+def _load_return(return_id: int) -> ReturnRequest:
+    ret = db.session.get(ReturnRequest, return_id)
+    if ret is None:
+        abort(404)
+    return ret
+
+
+def _return_target(ret: ReturnRequest) -> str:
+    return back_to(url_for(".order_detail", order_id=ret.order_id, _anchor=f"return-{ret.id}"))
+
+
+@bp.post("/returns/<int:return_id>/accept")
+def return_accept(return_id: int):
+    """The buyer asked an admin to decide: accept the return, with instructions."""
+    ret = _load_return(return_id)
+    target = _return_target(ret)
+    form = ConfirmForm()
+    if not form.validate():
+        return _invalid_form(form, target)
+    returns.accept(db.session, ret, request.form.get("text", ""), current_user.id, by_admin=True)
+    return done(_("Return accepted; the buyer and the cooperative were told."), target)
+
+
+@bp.post("/returns/<int:return_id>/close")
+def return_close(return_id: int):
+    """The buyer asked an admin to decide: the cooperative's refusal stands."""
+    ret = _load_return(return_id)
+    target = _return_target(ret)
+    form = ConfirmForm()
+    if not form.validate():
+        return _invalid_form(form, target)
+    returns.close(db.session, ret, request.form.get("text", ""), current_user.id)
+    return done(_("The refusal stands; the buyer was told."), target)
+
+
+@bp.post("/returns/<int:return_id>/refund")
+def return_refund(return_id: int):
+    """The goods came back: record the bank transfer that refunded them."""
+    ret = _load_return(return_id)
+    target = _return_target(ret)
+    form = ReturnRefundForm()
+    if not form.validate():
+        return _invalid_form(form, target)
+    returns.refund_return(
+        db.session,
+        ret,
+        current_user.id,
+        bank_reference=form.bank_reference.data,
+        paid_on=form.paid_on.data,
+    )
+    return done(_("The refund of the return is recorded."), target)
+
+
+@bp.get("/returns/<int:return_id>/photos/<int:photo_id>")
+def return_photo(return_id: int, photo_id: int):
+    ret = _load_return(return_id)
+    photo = next((p for p in ret.photos if p.id == photo_id), None)
+    if photo is None:
+        abort(404)
+    return send_return_photo(photo, thumb=request.args.get("size") == "thumb")

@@ -17,7 +17,7 @@ from ..clock import utcnow
 from ..core.places import is_valid_place
 from ..errors import InvalidTransition, ValidationFailed
 from ..mail import queue_email
-from ..orders import emails, refunds, routing
+from ..orders import cancellation, emails, refunds
 from ..orders.bank_transfer import confirm_bank_transfer
 from ..orders.models import Order, PaymentStatus, ProducerOrder
 from ..producers import ledger
@@ -484,7 +484,7 @@ def cancel_sub_order(
     session: Session, sub_order: ProducerOrder, actor_id: int | None, reason: str
 ) -> None:
     before = audit.snapshot(sub_order, *SUB_ORDER_FIELDS)
-    routing.cancel(session, sub_order, actor_id, reason)
+    cancellation.cancel_part(session, sub_order, actor_id, reason)
     session.flush()
     audit.record(
         session,
@@ -503,23 +503,43 @@ def refund_sub_order(
     reason: str,
     actor_id: int | None,
     idempotency_key: str | None = None,
-) -> None:
-    """Refund part or all of a sub-order: through Stripe for card orders, else by hand.
-    A replayed idempotency key changes nothing, so it records nothing either."""
+    *,
+    lines: dict[int, int] | None = None,
+    bank_reference: str | None = None,
+    paid_on=None,
+):
+    """Refund part or all of a sub-order: a card automatically (Stripe or the demo), else a
+    bank transfer the admin sent and records. A replayed idempotency key changes nothing,
+    so it records nothing either."""
     before = audit.snapshot(sub_order, *SUB_ORDER_FIELDS)
     before["order_refunded_total"] = sub_order.order.refunded_total
     refund = refunds.refund_sub_order(
-        session, sub_order, amount, reason, actor_id, idempotency_key=idempotency_key
+        session,
+        sub_order,
+        amount,
+        reason,
+        actor_id,
+        idempotency_key=idempotency_key,
+        lines=lines,
+        bank_reference=bank_reference,
+        paid_on=paid_on,
     )
     session.flush()
     after = audit.snapshot(sub_order, *SUB_ORDER_FIELDS)
     after["order_refunded_total"] = sub_order.order.refunded_total
     if after == before:
-        return
+        return refund
     after.update(
-        refund_id=refund.id, amount=refund.amount, method=refund.method, reason=refund.reason
+        refund_id=refund.id,
+        amount=refund.amount,
+        method=refund.method,
+        reason=refund.reason,
+        bank_reference=refund.bank_reference,
+        paid_on=refund.paid_on.isoformat() if refund.paid_on else None,
+        lines={str(line.order_line_id): line.quantity for line in refund.lines},
     )
     audit.record(session, actor_id, "sub_order.refund", sub_order, before, after)
+    return refund
 
 
 RESEND_AUDIENCES = ("buyer", "producers")

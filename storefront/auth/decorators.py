@@ -3,8 +3,15 @@ from functools import wraps
 from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_login.config import EXEMPT_METHODS
 
 from .twofactor import MFA_SESSION_KEY
+
+
+def _exempt() -> bool:
+    """OPTIONS is answered by Flask itself and reveals nothing; login_required lets it through,
+    and so must the role checks (an anonymous user has no roles to read)."""
+    return request.method in EXEMPT_METHODS
 
 
 def producer_required(view):
@@ -13,6 +20,8 @@ def producer_required(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
+        if _exempt():
+            return view(*args, **kwargs)
         if not (current_user.is_producer and current_user.memberships):
             abort(403)
         return view(*args, **kwargs)
@@ -24,6 +33,8 @@ def admin_required(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
+        if _exempt():
+            return view(*args, **kwargs)
         if not current_user.is_admin:
             abort(403)
         # Administrators must use a second factor, and this browser must have passed it.

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from ..core import places
+from ..core.forms import Form
 from .services import MIN_PASSWORD_LENGTH
 
 PHONE_PATTERN = r"^\+?[0-9 .-]{8,20}$"
@@ -28,13 +28,13 @@ def _int_or_none(value):
     return number if 0 < number < 2**31 else None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = TelField(
@@ -57,7 +57,7 @@ class RegisterForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
@@ -71,15 +71,15 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     """Logout is a POST, so a third-party page cannot log a buyer out."""
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
@@ -94,18 +94,18 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     new_email = EmailField(
         _l("New email address"), validators=[DataRequired(), Email(), Length(max=254)]
     )
     password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare POST with CSRF: resend a link, sign out everywhere, make an address default."""
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)],
@@ -113,7 +113,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     understood = BooleanField(
         _l("I understand that my account cannot be restored."),
@@ -121,7 +121,7 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class AddressForm(FlaskForm):
+class AddressForm(Form):
     recipient_name = StringField(
         _l("Recipient's name"),
         validators=[DataRequired(message=_l("Enter the recipient's name.")), Length(max=120)],

@@ -2,12 +2,13 @@
 so a tampered or fractional quantity gets the same clear message wherever it comes from."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired
 
+from ..core.forms import Form
 
-class AddToCartForm(FlaskForm):
+
+class AddToCartForm(Form):
     product_id = HiddenField(validators=[InputRequired(message=_l("Choose a product."))])
     quantity = StringField(
         _l("Quantity"), default="1", validators=[InputRequired(message=_l("Enter a quantity."))]
@@ -18,11 +19,11 @@ class AddToCartForm(FlaskForm):
     next = HiddenField()
 
 
-class UpdateLineForm(FlaskForm):
+class UpdateLineForm(Form):
     quantity = StringField(
         _l("Quantity"), validators=[InputRequired(message=_l("Enter a quantity."))]
     )
 
 
-class CartActionForm(FlaskForm):
+class CartActionForm(Form):
     """Remove a line, accept changes: nothing but the CSRF token."""

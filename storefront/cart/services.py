@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..catalogue.models import Product, ProductStatus
 from ..clock import utcnow
+from ..core.validators import DB_INT_MAX, parse_id, parse_int
 from ..errors import NotFound, OutOfStock, ValidationFailed
 from ..producers.models import Producer, ProducerStatus
 from .models import Cart, CartLine
@@ -81,15 +82,9 @@ def create_anonymous_cart(session: Session) -> Cart:
 
 def parse_quantity(raw) -> int:
     """Whole numbers from 1 to MAX_LINE_QUANTITY; anything else is refused with a message."""
-    if isinstance(raw, bool):
+    value = parse_int(raw, minimum=-DB_INT_MAX, maximum=DB_INT_MAX)
+    if value is None:
         raise ValidationFailed(_l("Enter a whole number of items."))
-    if isinstance(raw, int):
-        value = raw
-    else:
-        text = str(raw if raw is not None else "").strip()
-        if not text.lstrip("-").isdigit() or len(text) > 6:
-            raise ValidationFailed(_l("Enter a whole number of items."))
-        value = int(text)
     if value < 1:
         raise ValidationFailed(_l("The quantity must be at least 1."))
     if value > MAX_LINE_QUANTITY:
@@ -101,10 +96,9 @@ def parse_quantity(raw) -> int:
 
 def _sellable_product(session: Session, product_id) -> Product:
     """An active product of an approved producer; anything else looks like it does not exist."""
-    try:
-        product_id = int(product_id)
-    except (TypeError, ValueError):
-        raise NotFound(_l("This product is not available.")) from None
+    product_id = parse_id(product_id)
+    if product_id is None:
+        raise NotFound(_l("This product is not available."))
     product = session.scalar(
         select(Product)
         .join(Product.producer)
@@ -179,10 +173,9 @@ def add_item(
 
 
 def _own_line(cart: Cart, line_id) -> CartLine:
-    try:
-        line_id = int(line_id)
-    except (TypeError, ValueError):
-        raise NotFound(_l("That item is no longer in your cart.")) from None
+    line_id = parse_id(line_id)
+    if line_id is None:
+        raise NotFound(_l("That item is no longer in your cart."))
     line = next((line for line in cart.lines if line.id == line_id), None)
     if line is None:
         raise NotFound(_l("That item is no longer in your cart."))

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from ..core.validators import MAX_MONEY_VND
 from .ocop import GROUPS
 from .queries import MAX_PAGE, MAX_PER_PAGE, SORTS, STAR_LEVELS, ProductFilters, province_codes
 from .search import MAX_QUERY_CHARS
 
-# A price above this is certainly a typo; it also keeps integers within the database's range.
-MAX_PRICE = 10_000_000_000
+# Prices are INTEGER đồng: a bound above the column's range is an error on PostgreSQL.
+MAX_PRICE = MAX_MONEY_VND
 MAX_SLUG = 120
 # Slugs come from storefront.text.slugify; anything else cannot match, and PostgreSQL rejects
 # some characters (NUL) outright, so such values never reach a query.

@@ -50,9 +50,13 @@ class Page(Paginated):
     per_page: int = PER_PAGE
 
 
+MAX_PAGE = 1_000_000
+
+
 def paginate(session: Session, stmt, page: int, per_page: int = PER_PAGE, scalars=True) -> Page:
     """One page of `stmt` and the total count. Rows (not scalars) for multi-column selects."""
-    page = max(1, page or 1)
+    # Past the last page shows nothing anyway; the cap keeps OFFSET within BIGINT.
+    page = min(max(1, page or 1), MAX_PAGE)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(rows.scalars().unique()) if scalars else list(rows.all())

@@ -19,8 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..catalogue.models import Product
+from ..core.validators import DB_INT_MAX, parse_id, parse_int
 from ..errors import ValidationFailed
 from ..producers import inventory
+from ..producers.inventory import MAX_STOCK
 from ..producers.models import Producer, StockReason
 
 MAX_ROWS = 2000
@@ -114,7 +116,8 @@ def preview(session: Session, producer: Producer, text: str) -> ImportPreview:
     if not rows:
         raise ValidationFailed(_l("The CSV file has no data rows."))
 
-    wanted = {int(row.raw_id) for row in rows if row.raw_id.isdigit()}
+    ids = {row.line: parse_id(row.raw_id) for row in rows}
+    wanted = {product_id for product_id in ids.values() if product_id is not None}
     products = {
         product.id: product
         for product in session.scalars(
@@ -123,10 +126,10 @@ def preview(session: Session, producer: Producer, text: str) -> ImportPreview:
     }
     seen: set[int] = set()
     for row in rows:
-        if not row.raw_id.isdigit():
+        product_id = ids[row.line]
+        if product_id is None:
             row.errors.append(_l("The product id must be a whole number."))
         else:
-            product_id = int(row.raw_id)
             row.product = products.get(product_id)
             if row.product is None:
                 # Same words for "someone else's" and "missing": ids of other shops stay secret.
@@ -134,13 +137,16 @@ def preview(session: Session, producer: Producer, text: str) -> ImportPreview:
             elif product_id in seen:
                 row.errors.append(_l("This product appears more than once in the file."))
             seen.add(product_id)
-        try:
-            row.counted = int(row.raw_count)
-        except ValueError:
+        row.counted = parse_int(row.raw_count, -DB_INT_MAX, DB_INT_MAX)
+        if row.counted is None:
             row.errors.append(_l("The count must be a whole number, e.g. 12."))
             continue
         if row.counted < 0:
             row.errors.append(_l("A stock count cannot be negative."))
+        elif row.counted > MAX_STOCK:
+            row.errors.append(
+                _l("Stock cannot go above %(max)d units of one product.", max=MAX_STOCK)
+            )
         elif row.product is not None and row.counted < row.product.stock_reserved:
             row.errors.append(
                 _l(

@@ -6,7 +6,6 @@ built from those fields only, so posting `featured`, `producer_id`, `status` or
 """
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -31,6 +30,8 @@ from wtforms.validators import (
 
 from ..catalogue import ocop
 from ..core import places
+from ..core.forms import Form
+from ..producers.inventory import MAX_STOCK
 from ..producers.models import ProducerKind, StockReason
 from .services import CertificateInput, ProducerApplication, ProductInput
 
@@ -81,7 +82,7 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(Form):
     name = StringField(_l("Producer name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind of producer"), validators=[DataRequired()])
     province_code = SelectField(
@@ -148,7 +149,7 @@ class ApplyForm(FlaskForm):
         )
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     name = StringField(_l("Product name"), validators=[DataRequired(), Length(max=200)])
     group = SelectField(_l("OCOP group"), validators=[DataRequired()])
     subgroup = SelectField(
@@ -199,7 +200,7 @@ class ProductForm(FlaskForm):
     initial_stock = IntegerField(
         _l("Units in stock now"),
         default=0,
-        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+        validators=[Optional(), NumberRange(min=0, max=MAX_STOCK)],
         render_kw={"inputmode": "numeric"},
     )
 
@@ -233,7 +234,7 @@ class ProductForm(FlaskForm):
         )
 
 
-class ImageForm(FlaskForm):
+class ImageForm(Form):
     photo = FileField(_l("Photo"), validators=[FileRequired(_l("Choose a photo to upload."))])
     alt = StringField(
         _l("Short description of the photo"),
@@ -242,7 +243,7 @@ class ImageForm(FlaskForm):
     )
 
 
-class CertificateForm(FlaskForm):
+class CertificateForm(Form):
     number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=64)])
     stars = SelectField(
         _l("Stars"),
@@ -276,12 +277,15 @@ class CertificateForm(FlaskForm):
         )
 
 
-class AdjustStockForm(FlaskForm):
+class AdjustStockForm(Form):
     reason = SelectField(_l("Reason"), validators=[DataRequired()])
     quantity = IntegerField(
         _l("Units"),
         # InputRequired, not DataRequired: a count correction to zero is legitimate.
-        validators=[InputRequired(message=_l("Enter a number of units.")), NumberRange(min=0)],
+        validators=[
+            InputRequired(message=_l("Enter a number of units.")),
+            NumberRange(min=0, max=MAX_STOCK),
+        ],
         render_kw={"inputmode": "numeric"},
     )
     note = StringField(_l("Note (optional)"), validators=[Length(max=255)])
@@ -291,7 +295,7 @@ class AdjustStockForm(FlaskForm):
         self.reason.choices = [SelectChoice(r.value, label) for r, label in ADJUST_REASONS.items()]
 
 
-class ThresholdForm(FlaskForm):
+class ThresholdForm(Form):
     threshold = IntegerField(
         _l("Low-stock alert at"),
         validators=[InputRequired(), NumberRange(min=0, max=100000)],
@@ -299,16 +303,16 @@ class ThresholdForm(FlaskForm):
     )
 
 
-class StockImportForm(FlaskForm):
+class StockImportForm(Form):
     csv_file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
 
 
-class StockImportApplyForm(FlaskForm):
+class StockImportApplyForm(Form):
     # A hidden textarea, not <input type=hidden>: it keeps the file's line breaks.
     csv_text = TextAreaField(validators=[DataRequired()], render_kw={"hidden": True})
 
 
-class ShipForm(FlaskForm):
+class ShipForm(Form):
     carrier = StringField(
         _l("Carrier"),
         validators=[DataRequired(), Length(max=60)],
@@ -319,17 +323,17 @@ class ShipForm(FlaskForm):
     )
 
 
-class DeliverForm(FlaskForm):
+class DeliverForm(Form):
     cash_received = BooleanField(_l("The cash on delivery was received"))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField(_l("Reason for cancelling"), validators=[DataRequired(), Length(max=255)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class SwitchProducerForm(FlaskForm):
+class SwitchProducerForm(Form):
     producer_id = SelectField(_l("Producer"), coerce=int, validate_choice=False)

@@ -81,7 +81,10 @@ def _flatten(image: Image.Image) -> Image.Image:
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
-    return image.convert("RGB")
+    # Only the pixels go on: convert() copies `info`, and Pillow writes info["comment"]
+    # (a JPEG comment, or a PNG text chunk of that name) back into the saved JPEG.
+    rgb = image.convert("RGB")
+    return Image.frombytes("RGB", rgb.size, rgb.tobytes())
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:

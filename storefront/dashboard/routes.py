@@ -1,6 +1,17 @@
 """The producer dashboard blueprint. Its views live in dashboard/views/, one module per area
 (overview, products, stock, orders, payouts, team); importing them registers their routes."""
 
-from .views import bank, bp, orders, overview, payouts, products, stock, team  # noqa: F401
+from .views import (  # noqa: F401
+    bank,
+    bp,
+    invoices,
+    orders,
+    overview,
+    payouts,
+    products,
+    returns,
+    stock,
+    team,
+)
 
 __all__ = ["bp"]

@@ -23,7 +23,7 @@ from ..core.hooks import on_commit, on_rollback
 from ..core.places import is_valid_place
 from ..errors import FieldError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..mail import queue_email
-from ..orders import routing
+from ..orders import cancellation, routing
 from ..orders.models import ProducerOrder
 from ..producers import inventory
 from ..producers.models import (
@@ -398,7 +398,7 @@ def act_on_sub_order(
     elif action == "deliver":
         routing.deliver(session, sub_order, actor_id, cash_received=cash_received, now=now)
     elif action == "cancel":
-        routing.cancel(session, sub_order, actor_id, reason, now=now)
+        cancellation.cancel_part(session, sub_order, actor_id, reason, now=now)
     else:
         raise NotFound()
 

@@ -49,9 +49,24 @@ def cancel_by_buyer(
         return
     if sub_order is None or sub_order.order_id != order.id:
         raise InvalidTransition(_l("Choose which part of the order to cancel."))
-    routing.cancel(session, sub_order, actor_id, reason, by_buyer=True, now=now)
+    cancel_part(session, sub_order, actor_id, reason, by_buyer=True, now=now)
+
+
+def cancel_part(
+    session: Session,
+    sub_order: ProducerOrder,
+    actor_id: int | None,
+    reason: str,
+    by_buyer: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Cancel one sub-order, whoever asks. Money paid by card goes back at once (Stripe or
+    the demo); money paid by bank transfer stays "to refund" until an admin sends it back
+    and records the transfer, so no refund is claimed before it is made."""
+    now = now or utcnow()
+    routing.cancel(session, sub_order, actor_id, reason, by_buyer=by_buyer, now=now)
     refundable = refunds.refundable_amount(sub_order)
-    if refundable > 0:
+    if refundable > 0 and refunds.automatic_method(sub_order.order) is not None:
         refunds.refund_sub_order(
             session,
             sub_order,

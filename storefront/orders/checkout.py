@@ -28,7 +28,7 @@ from ..core.observability import ORDERS_PLACED
 from ..errors import DomainError, PaymentError, ValidationFailed
 from ..money import format_vnd
 from ..producers import inventory
-from . import emails
+from . import emails, invoices
 from .models import (
     Order,
     OrderEvent,
@@ -75,6 +75,7 @@ class CheckoutDetails:
     note: str = ""
     locale: str = "vi"
     save_address: bool = False
+    invoice: invoices.InvoiceDetails | None = None  # the buyer asked for a VAT invoice
 
 
 class CartAlreadyOrdered(DomainError):
@@ -108,6 +109,8 @@ def validate_details(details: CheckoutDetails) -> None:
         raise ValidationFailed(_l("Enter the street address."))
     if not isinstance(details.payment_method, PaymentMethod):
         raise ValidationFailed(_l("Choose a payment method."))
+    if details.invoice is not None:
+        invoices.validate(details.invoice)
 
 
 def check_card_amount(amount: int) -> None:
@@ -225,6 +228,8 @@ def place_order(
     session.add(order)
     session.flush()
     order.number = order_number(order.id, now)
+    if details.invoice is not None:
+        invoices.request_invoice(session, order, details.invoice)
 
     sub_order_ids: dict[int, int] = {}
     names: dict[int, str] = {}

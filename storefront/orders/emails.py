@@ -15,8 +15,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..extensions import db
 from ..mail import queue_email
 from ..producers.models import ProducerMember
-from .labels import PAYMENT_METHOD_LABELS
+from .labels import PAYMENT_METHOD_LABELS, REFUND_METHOD_LABELS
 from .models import Order, PaymentMethod, ProducerOrder
+from .totals import order_totals
 
 
 def order_url(order: Order) -> str:
@@ -113,14 +114,15 @@ def order_expired(order: Order) -> None:
     )
 
 
-def refund_recorded(order: Order, sub_order: ProducerOrder, amount: int, manual: bool) -> None:
+def refund_recorded(order: Order, sub_order: ProducerOrder, refund) -> None:
     _buyer(
         order,
         _l("Refund for order %(number)s", number=order.number),
         "order_refund",
         sub_order=sub_order,
-        amount=amount,
-        manual=manual,
+        amount=refund.amount,
+        refund=refund,
+        refund_method_label=REFUND_METHOD_LABELS.get(refund.method, refund.method),
     )
 
 
@@ -131,7 +133,30 @@ def bank_details(order: Order) -> dict:
         "bank_bin": config["SHOP_BANK_BIN"],
         "account": config["SHOP_BANK_ACCOUNT"],
         "account_name": config["SHOP_BANK_ACCOUNT_NAME"],
-        "amount": order.grand_total - order.refunded_total,
+        "amount": order_totals(order).due,
         "reference": order.transfer_reference,
         "expires_at": order.reservation_expires_at,
     }
+
+
+def return_update(order: Order, ret, status_label, reasons: dict) -> None:
+    _buyer(
+        order,
+        _l(
+            "Your return for order %(number)s: %(status)s", number=order.number, status=status_label
+        ),
+        "return_buyer",
+        ret=ret,
+        status_label=status_label,
+        reason_label=reasons.get(ret.reason_code, ret.reason_code),
+    )
+
+
+def invoice_issued(order: Order, sub_order: ProducerOrder) -> None:
+    _buyer(
+        order,
+        _l("VAT invoice for order %(number)s", number=order.number),
+        "invoice_issued",
+        sub_order=sub_order,
+        invoice=sub_order.invoice,
+    )

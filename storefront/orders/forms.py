@@ -1,10 +1,14 @@
+import dataclasses
+
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from ..core import places
+from ..core.forms import Form
+from ..errors import DomainError
+from . import invoices
 from .models import PaymentMethod
 
 PHONE_PATTERN = r"^\+?[0-9 .-]{8,20}$"
@@ -19,7 +23,7 @@ def _int_or_none(value):
         return None
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(Form):
     address_id = RadioField(_l("Deliver to"), coerce=_int_or_none, validators=[Optional()])
     name = StringField(
         _l("Recipient's name"),
@@ -60,6 +64,15 @@ class CheckoutForm(FlaskForm):
     )
     note = StringField(_l("Note for the cooperatives (optional)"), validators=[Length(max=500)])
     save_address = BooleanField(_l("Save this address to my account"))
+    invoice_wanted = BooleanField(_l("I need a VAT invoice (hoá đơn GTGT)"))
+    invoice_company = StringField(_l("Company name"), validators=[Length(max=200)])
+    invoice_tax_code = StringField(
+        _l("Tax code"),
+        validators=[Length(max=20)],
+        description=_l("10 digits, or 13 for a branch (0101234567-001)."),
+    )
+    invoice_address = StringField(_l("Company address"), validators=[Length(max=255)])
+    invoice_email = EmailField(_l("Email for the invoice"), validators=[Length(max=254)])
     payment_method = RadioField(
         _l("Payment method"),
         choices=[
@@ -98,8 +111,38 @@ class CheckoutForm(FlaskForm):
     def saved_address(self):
         return self.saved_addresses.get(self.address_id.data)
 
+    def invoice_details(self):
+        if not self.invoice_wanted.data:
+            return None
+        return invoices.InvoiceDetails(
+            company_name=self.invoice_company.data or "",
+            tax_code=self.invoice_tax_code.data or "",
+            address=self.invoice_address.data or "",
+            email=self.invoice_email.data or "",
+        )
+
+    def _validate_invoice(self) -> bool:
+        details = self.invoice_details()
+        if details is None:
+            return True
+        checks = (
+            (self.invoice_company, _only("company_name")),
+            (self.invoice_tax_code, _only("tax_code")),
+            (self.invoice_address, _only("address")),
+            (self.invoice_email, _only("email")),
+        )
+        valid = True
+        for field, only in checks:
+            try:
+                invoices.validate(only(details))
+            except DomainError as error:
+                field.errors = [*field.errors, error.message]
+                valid = False
+        return valid
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        valid = self._validate_invoice() and valid
         if self.address_id.data is not None and self.saved_address is None:
             self.address_id.errors = [_l("Choose one of your saved addresses.")]
             return False
@@ -123,7 +166,7 @@ class CheckoutForm(FlaskForm):
         return valid
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField(
         _l("Why are you cancelling?"),
         validators=[
@@ -134,7 +177,33 @@ class CancelForm(FlaskForm):
     token = StringField()
 
 
-class PayForm(FlaskForm):
+_VALID_INVOICE = invoices.InvoiceDetails(
+    company_name="HTX", tax_code="0101234567", address="Hà Nội", email="a@b.vn"
+)
+
+
+def _only(name: str):
+    """Check one field alone (its error goes next to it): the others are made valid."""
+    return lambda details: dataclasses.replace(_VALID_INVOICE, **{name: getattr(details, name)})
+
+
+class ActionForm(Form):
+    """A button or small form whose fields the service checks; carries CSRF and the token."""
+
+    token = StringField()
+
+
+def quantities_from(form, prefix: str, lines) -> dict[int, int]:
+    """`prefix<line id>` fields as whole numbers 0–9999; anything else counts as 0."""
+    found = {}
+    for line in lines:
+        raw = (form.get(f"{prefix}{line.id}") or "").strip()
+        if raw.isdigit() and len(raw) <= 4:
+            found[line.id] = int(raw)
+    return found
+
+
+class PayForm(Form):
     """Start or retry the card payment; carries the guest token."""
 
     token = StringField()

@@ -10,6 +10,13 @@ PAYMENT_METHOD_LABELS = {
     PaymentMethod.CARD: _l("Card"),
 }
 
+REFUND_METHOD_LABELS = {
+    "stripe": _l("Back to your card"),
+    "demo": _l("Card, demo mode: no real money moved"),
+    "bank_transfer": _l("Bank transfer to you"),
+    "manual": _l("Paid back by hand"),
+}
+
 PAYMENT_STATUS_LABELS = {
     PaymentStatus.PENDING: _l("Waiting for payment"),
     PaymentStatus.COD: _l("Cash on delivery"),

@@ -1,8 +1,8 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..core.types import TimestampMixin, enum_column
 from ..extensions import db
@@ -82,6 +82,7 @@ class Order(TimestampMixin, db.Model):
     events: Mapped[list["OrderEvent"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderEvent.id"
     )
+    refunds: Mapped[list["Refund"]] = relationship(order_by="Refund.id", viewonly=True)
 
 
 class ProducerOrder(TimestampMixin, db.Model):
@@ -125,6 +126,9 @@ class ProducerOrder(TimestampMixin, db.Model):
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="producer_order", order_by="OrderLine.id"
     )
+    returns: Mapped[list["ReturnRequest"]] = relationship(
+        order_by="ReturnRequest.id", viewonly=True
+    )
 
 
 class OrderLine(db.Model):
@@ -134,6 +138,12 @@ class OrderLine(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("line_total = unit_price * quantity", name="line_total"),
+        CheckConstraint(
+            "refunded_quantity >= 0 AND refunded_quantity <= quantity", name="refunded_quantity"
+        ),
+        CheckConstraint(
+            "returned_quantity >= 0 AND returned_quantity <= quantity", name="returned_quantity"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,6 +165,10 @@ class OrderLine(db.Model):
     made_to_order: Mapped[bool] = mapped_column(default=False)
     lead_time_days: Mapped[int | None]
     stars: Mapped[int | None]  # the stars shown when bought
+    # How many of `quantity` were refunded line by line (returns, partial refunds).
+    refunded_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    # How many are in a return request that was not turned down.
+    returned_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
     producer_order: Mapped[ProducerOrder] = relationship(back_populates="lines")
@@ -190,10 +204,40 @@ class Refund(TimestampMixin, db.Model):
     )
     amount: Mapped[int]
     reason: Mapped[str] = mapped_column(String(255))
-    method: Mapped[str] = mapped_column(String(20))  # stripe or manual
+    # stripe, demo (a demo-mode card payment: no money moves), bank_transfer (recorded by an
+    # admin after sending the money), manual (older refunds recorded without a reference)
+    method: Mapped[str] = mapped_column(String(20))
     provider_refund_id: Mapped[str | None] = mapped_column(String(255))
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    bank_reference: Mapped[str | None] = mapped_column(String(64))
+    paid_on: Mapped[date | None]  # the day the bank transfer was sent
+
+    lines: Mapped[list["RefundLine"]] = relationship(
+        back_populates="refund", cascade="all, delete-orphan", order_by="RefundLine.id"
+    )
+
+
+class RefundLine(db.Model):
+    """Which lines, and how many of each, a refund paid back."""
+
+    __tablename__ = "refund_lines"
+    __table_args__ = (
+        UniqueConstraint("refund_id", "order_line_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id", ondelete="CASCADE"))
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="CASCADE"), index=True
+    )
+    quantity: Mapped[int]
+    amount: Mapped[int]
+
+    refund: Mapped[Refund] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship()
 
 
 class WebhookEvent(db.Model):
@@ -226,3 +270,119 @@ class OrderEvent(TimestampMixin, db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     order: Mapped[Order] = relationship(back_populates="events")
+
+
+class ReturnStatus(enum.Enum):
+    REQUESTED = "requested"  # the buyer asked; the cooperative decides
+    ACCEPTED = "accepted"  # the cooperative (or an admin) said yes and how to send it back
+    REFUSED = "refused"  # the cooperative said no, with a reason
+    ESCALATED = "escalated"  # the buyer asked an admin to decide
+    CLOSED = "closed"  # an admin upheld the refusal
+    RECEIVED = "received"  # the goods came back; the refund follows
+    REFUNDED = "refunded"
+
+
+class ReturnRequest(TimestampMixin, db.Model):
+    """A buyer's request to send lines of a delivered sub-order back, and what came of it."""
+
+    __tablename__ = "return_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    producer_order_id: Mapped[int] = mapped_column(
+        ForeignKey("producer_orders.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[ReturnStatus] = mapped_column(
+        enum_column(ReturnStatus), default=ReturnStatus.REQUESTED, index=True
+    )
+    reason_code: Mapped[str] = mapped_column(String(30))
+    reason_text: Mapped[str] = mapped_column(String(1000), default="")
+    instructions: Mapped[str | None] = mapped_column(String(1000))
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+    escalation_note: Mapped[str | None] = mapped_column(String(1000))
+    admin_note: Mapped[str | None] = mapped_column(String(1000))
+    restocked: Mapped[bool | None]
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id", ondelete="SET NULL"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship()
+    producer_order: Mapped[ProducerOrder] = relationship()
+    refund: Mapped[Refund | None] = relationship()
+    lines: Mapped[list["ReturnLine"]] = relationship(
+        back_populates="return_request", cascade="all, delete-orphan", order_by="ReturnLine.id"
+    )
+    photos: Mapped[list["ReturnPhoto"]] = relationship(
+        back_populates="return_request", cascade="all, delete-orphan", order_by="ReturnPhoto.id"
+    )
+
+
+class ReturnLine(db.Model):
+    __tablename__ = "return_lines"
+    __table_args__ = (
+        UniqueConstraint("return_id", "order_line_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id", ondelete="CASCADE"))
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="CASCADE"), index=True
+    )
+    quantity: Mapped[int]
+
+    return_request: Mapped[ReturnRequest] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship()
+
+
+class ReturnPhoto(TimestampMixin, db.Model):
+    __tablename__ = "return_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("return_requests.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))  # relative to RETURN_PHOTO_FOLDER
+    thumb_filename: Mapped[str] = mapped_column(String(255))
+
+    return_request: Mapped[ReturnRequest] = relationship(back_populates="photos")
+
+
+class InvoiceRequest(TimestampMixin, db.Model):
+    """The buyer asked for a VAT invoice at checkout (Decree 123/2020/NĐ-CP): who to invoice.
+    Each cooperative invoices its own sub-order, as the seller of the goods."""
+
+    __tablename__ = "invoice_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    tax_code: Mapped[str] = mapped_column(String(14))  # 10 digits, or 10-3 for a branch
+    address: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254))
+
+    order: Mapped[Order] = relationship(
+        backref=backref("invoice_request", uselist=False, viewonly=True)
+    )
+
+
+class SubOrderInvoice(TimestampMixin, db.Model):
+    """The invoice a cooperative issued for its sub-order: the PDF and its lookup code."""
+
+    __tablename__ = "sub_order_invoices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_order_id: Mapped[int] = mapped_column(
+        ForeignKey("producer_orders.id", ondelete="CASCADE"), unique=True
+    )
+    invoice_number: Mapped[str] = mapped_column(String(40))
+    lookup_code: Mapped[str] = mapped_column(String(64))
+    pdf_filename: Mapped[str] = mapped_column(String(255))  # relative to INVOICE_FOLDER
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    producer_order: Mapped[ProducerOrder] = relationship(
+        backref=backref("invoice", uselist=False, viewonly=True)
+    )

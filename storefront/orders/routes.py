@@ -11,7 +11,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -20,17 +20,36 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import Address
 from ..cart import services as cart_services
 from ..cart.session import current_cart
+from ..clock import utcnow
 from ..core.pagination import paginate
-from ..errors import DomainError
+from ..core.uow import done
+from ..core.urls import public_url
+from ..errors import DomainError, back_to
 from ..extensions import db
-from . import bank_transfer, cancellation, fulfilment, payments
+from . import bank_transfer, cancellation, fulfilment, payments, refunds, returns
 from . import checkout as checkout_service
-from .forms import CancelForm, CheckoutForm, PayForm
-from .labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS
-from .models import Order, PaymentMethod, PaymentStatus, ProducerOrder
+from .forms import ActionForm, CancelForm, CheckoutForm, PayForm, quantities_from
+from .labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, REFUND_METHOD_LABELS
+from .models import (
+    Order,
+    PaymentMethod,
+    PaymentStatus,
+    ProducerOrder,
+    Refund,
+    ReturnPhoto,
+    ReturnRequest,
+)
 from .routing import BUYER_CANCELLABLE, STATUS_LABELS, SubOrderStatus
+from .totals import order_totals, sub_order_totals
 
 bp = Blueprint("orders", __name__)
+# Every template (pages, emails, slips) reads an order's money through these.
+bp.add_app_template_global(order_totals, "order_totals")
+bp.add_app_template_global(sub_order_totals, "sub_order_totals")
+bp.add_app_template_global(refunds.automatic_method, "automatic_refund")
+bp.add_app_template_global(REFUND_METHOD_LABELS, "refund_method_labels")
+bp.add_app_template_global(returns.STATUS_LABELS, "return_labels")
+bp.add_app_template_global(returns.REASONS, "return_reasons")
 
 TIMELINE = (
     SubOrderStatus.PLACED,
@@ -44,27 +63,36 @@ TIMELINE = (
 # ------------------------------------------------------------------ helpers
 
 
+# Compared against when no order has the number, so a miss costs what a hit does.
+_NO_TOKEN = secrets.token_urlsafe(32)
+
+
 def _load_order(number: str, token: str | None) -> Order:
-    """The owner, or anyone holding the order's token link; everyone else gets a 404."""
-    order = db.session.scalar(
+    """The owner, or anyone holding the order's token link; everyone else gets a 404.
+
+    Only the id, owner and token are read before access is decided, whether the number
+    exists or not: an existing number without its token answers as fast as a missing one.
+    """
+    found = db.session.execute(
+        select(Order.id, Order.user_id, Order.access_token).where(Order.number == number[:32])
+    ).one_or_none()
+    order_id, owner_id, access_token = found if found is not None else (None, None, _NO_TOKEN)
+    is_owner = (
+        current_user.is_authenticated and owner_id is not None and owner_id == current_user.id
+    )
+    offered = (token or "").encode("utf-8", "surrogatepass")
+    holds_token = secrets.compare_digest(offered, access_token.encode())
+    if found is None or not (is_owner or (token and holds_token)):
+        abort(404)
+    return db.session.scalar(
         select(Order)
-        .where(Order.number == number)
+        .where(Order.id == order_id)
         .options(
             selectinload(Order.sub_orders).selectinload(ProducerOrder.lines),
             selectinload(Order.payments),
+            selectinload(Order.refunds).selectinload(Refund.lines),
         )
     )
-    if order is None:
-        abort(404)
-    is_owner = (
-        current_user.is_authenticated
-        and order.user_id is not None
-        and order.user_id == current_user.id
-    )
-    holds_token = bool(token) and secrets.compare_digest(str(token), order.access_token)
-    if not (is_owner or holds_token):
-        abort(404)
-    return order
 
 
 def _token_arg() -> str | None:
@@ -111,6 +139,7 @@ def _details_from(form: CheckoutForm) -> checkout_service.CheckoutDetails:
         payment_method=PaymentMethod(form.payment_method.data),
         locale=str(get_locale() or "vi"),
         save_address=bool(form.save_address.data) and saved is None,
+        invoice=form.invoice_details(),
     )
 
 
@@ -120,14 +149,12 @@ def _start_card_payment(order: Order):
         target = payments.start_card_payment(
             db.session,
             order,
-            success_url=url_for(
-                "orders.detail",
-                number=order.number,
-                token=order.access_token,
-                paid=1,
-                _external=True,
+            # From PUBLIC_BASE_URL, never from the request's Host header: the buyer is sent
+            # back (with the order's token) to whatever these URLs name.
+            success_url=public_url(
+                "orders.detail", number=order.number, token=order.access_token, paid=1
             ),
-            cancel_url=_detail_url(order, _external=True),
+            cancel_url=public_url("orders.detail", number=order.number, token=order.access_token),
             demo_url=url_for("orders.demo_pay", number=order.number, token=order.access_token),
             config=current_app.config,
         )
@@ -223,6 +250,7 @@ def _render_checkout(form, summary, settings, card_enabled, error=None, status=2
 @bp.get("/orders/<number>")
 def detail(number: str):
     order = _load_order(number, _token_arg())
+    settings = returns.ReturnSettings.from_config(current_app.config)
     bank = None
     if order.payment_method is PaymentMethod.BANK_TRANSFER:
         from .emails import bank_details
@@ -241,7 +269,13 @@ def detail(number: str):
         buyer_cancellable=BUYER_CANCELLABLE,
         cancel_form=CancelForm(),
         pay_form=PayForm(),
+        action_form=ActionForm(),
         demo_mode=payments.demo_mode(current_app.config),
+        returns=_returns_of(order),
+        can_return=lambda so: returns.can_request(so, settings, utcnow()),
+        return_window_ends=lambda so: returns.window_ends(so, settings),
+        returnable=returns.returnable_quantity,
+        max_photos=settings.max_photos,
     )
 
 
@@ -378,3 +412,139 @@ def demo_pay_submit(number: str):
     )
     flash(message, category)
     return redirect(_detail_url(order), code=303)
+
+
+# ------------------------------------------------------------------ returns
+
+
+def _returns_of(order: Order) -> list[ReturnRequest]:
+    return list(
+        db.session.scalars(
+            select(ReturnRequest)
+            .where(ReturnRequest.order_id == order.id)
+            .options(selectinload(ReturnRequest.lines), selectinload(ReturnRequest.photos))
+            .order_by(ReturnRequest.id)
+        )
+    )
+
+
+def _own_return(order: Order, return_id: int) -> ReturnRequest:
+    ret = db.session.get(ReturnRequest, return_id)
+    if ret is None or ret.order_id != order.id:
+        abort(404)
+    return ret
+
+
+def _returns_url(order: Order) -> str:
+    return back_to(_detail_url(order, _anchor="returns"))
+
+
+@bp.post("/orders/<number>/sub-orders/<int:sub_order_id>/return")
+def request_return(number: str, sub_order_id: int):
+    order = _load_order(number, _token_arg())
+    sub_order = next((so for so in order.sub_orders if so.id == sub_order_id), None)
+    if sub_order is None:
+        abort(404)
+    target = _returns_url(order)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    photos = [f.read() for f in request.files.getlist("photos") if f and f.filename]
+    returns.request_return(
+        db.session,
+        order,
+        sub_order,
+        quantities_from(request.form, "qty-", sub_order.lines),
+        request.form.get("reason", ""),
+        request.form.get("details", ""),
+        photos,
+        current_user.id if current_user.is_authenticated else None,
+        returns.ReturnSettings.from_config(current_app.config),
+    )
+    return done(_("Your return request was sent to the cooperative."), target)
+
+
+@bp.post("/orders/<number>/returns/<int:return_id>/escalate")
+def escalate_return(number: str, return_id: int):
+    order = _load_order(number, _token_arg())
+    ret = _own_return(order, return_id)
+    target = _returns_url(order)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    from ..auth.models import User, UserRole
+
+    admins = list(
+        db.session.scalars(
+            select(User.email).where(User.role == UserRole.ADMIN, User.is_active_flag.is_(True))
+        )
+    )
+    returns.escalate(
+        db.session,
+        ret,
+        request.form.get("note", ""),
+        current_user.id if current_user.is_authenticated else None,
+        admins,
+    )
+    return done(_("An admin will look at your return and decide."), target)
+
+
+def send_return_photo(photo: ReturnPhoto, thumb: bool):
+    """Return photos are private: served only after the caller checked who may see them."""
+    from flask import send_from_directory
+
+    response = send_from_directory(
+        current_app.config["RETURN_PHOTO_FOLDER"],
+        photo.thumb_filename if thumb else photo.filename,
+        mimetype="image/jpeg",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/orders/<number>/returns/<int:return_id>/photos/<int:photo_id>")
+def return_photo(number: str, return_id: int, photo_id: int):
+    order = _load_order(number, _token_arg())
+    ret = _own_return(order, return_id)
+    photo = next((p for p in ret.photos if p.id == photo_id), None)
+    if photo is None:
+        abort(404)
+    return send_return_photo(photo, thumb=request.args.get("size") == "thumb")
+
+
+# ------------------------------------------------------------------ invoices and receipts
+
+
+@bp.get("/orders/<number>/invoices/<int:sub_order_id>.pdf")
+def invoice_pdf(number: str, sub_order_id: int):
+    from flask import send_from_directory
+
+    order = _load_order(number, _token_arg())
+    sub_order = next((so for so in order.sub_orders if so.id == sub_order_id), None)
+    if sub_order is None or sub_order.invoice is None:
+        abort(404)
+    response = send_from_directory(
+        current_app.config["INVOICE_FOLDER"],
+        sub_order.invoice.pdf_filename,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{order.number}-{sub_order.invoice.invoice_number}.pdf".replace("/", "-"),
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/orders/<number>/receipt")
+def receipt(number: str):
+    """A printable receipt, in Vietnamese or English whatever the page language."""
+    order = _load_order(number, _token_arg())
+    language = request.args.get("lang")
+    if language not in ("vi", "en"):
+        language = str(get_locale() or "vi")
+    with force_locale(language):
+        return render_template(
+            "orders/receipt.html",
+            order=order,
+            token=order.access_token,
+            language=language,
+            payment_method_labels=PAYMENT_METHOD_LABELS,
+            status_labels=STATUS_LABELS,
+        )

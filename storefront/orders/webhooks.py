@@ -26,18 +26,17 @@ PROVIDER = "stripe"
 
 
 def _find_order(session: Session, checkout_session: dict) -> Order | None:
-    number = checkout_session.get("client_reference_id") or (
-        checkout_session.get("metadata") or {}
-    ).get("order_number")
+    metadata = checkout_session.get("metadata")
+    number = _text(checkout_session.get("client_reference_id")) or (
+        _text(metadata.get("order_number")) if isinstance(metadata, dict) else None
+    )
     if number:
-        order = session.scalar(select(Order).where(Order.number == str(number)))
+        order = session.scalar(select(Order).where(Order.number == number[:32]))
         if order is not None:
             return order
-    session_id = checkout_session.get("id")
+    session_id = _text(checkout_session.get("id"))
     if session_id:
-        return session.scalar(
-            select(Order).join(Payment).where(Payment.provider_ref == str(session_id))
-        )
+        return session.scalar(select(Order).join(Payment).where(Payment.provider_ref == session_id))
     return None
 
 
@@ -46,28 +45,34 @@ def _paid(session: Session, order: Order, obj: dict, now: datetime) -> str:
         session,
         order,
         amount=obj.get("amount_total"),
-        currency=obj.get("currency") or "",
+        currency=_text(obj.get("currency")) or "",
         provider=PROVIDER,
-        provider_ref=obj.get("id"),
-        payment_intent_id=obj.get("payment_intent"),
+        provider_ref=_text(obj.get("id")),
+        payment_intent_id=_text(obj.get("payment_intent")),
         now=now,
     )
 
 
+def _text(value) -> str | None:
+    """An id or code from the event: a short string, or nothing (never a nested object)."""
+    return value[:255] if isinstance(value, str) and value else None
+
+
 def _remember_intent(order: Order, obj: dict) -> None:
     """A delayed method: keep the PaymentIntent now, so a later refund can find it."""
+    intent, session_id = _text(obj.get("payment_intent")), _text(obj.get("id"))
     for payment in order.payments:
         if payment.method is PaymentMethod.CARD:
-            if obj.get("payment_intent") and not payment.payment_intent_id:
-                payment.payment_intent_id = obj["payment_intent"]
-            if obj.get("id") and not payment.provider_ref:
-                payment.provider_ref = obj["id"]
+            if intent and not payment.payment_intent_id:
+                payment.payment_intent_id = intent
+            if session_id and not payment.provider_ref:
+                payment.provider_ref = session_id
 
 
 def dispatch(session: Session, event: dict, now: datetime) -> str:
     kind = event.get("type", "")
     obj = (event.get("data") or {}).get("object") or {}
-    if not kind.startswith("checkout.session."):
+    if not isinstance(kind, str) or not kind.startswith("checkout.session."):
         return "ignored"
     order = _find_order(session, obj)
     if order is None:
@@ -84,7 +89,7 @@ def dispatch(session: Session, event: dict, now: datetime) -> str:
     if kind == "checkout.session.async_payment_succeeded":
         return _paid(session, order, obj, now)
     if kind == "checkout.session.async_payment_failed":
-        return fulfilment.mark_failed(session, order, provider_ref=obj.get("id"), now=now)
+        return fulfilment.mark_failed(session, order, provider_ref=_text(obj.get("id")), now=now)
     if kind == "checkout.session.expired":
         return fulfilment.expire(session, order, now=now, source="stripe checkout expired")
     return "ignored"
@@ -104,7 +109,7 @@ def already_recorded(session: Session, event_id: str) -> bool:
 def process_event(session: Session, event: dict, now: datetime | None = None) -> str:
     """Record the event and apply it, in the caller's transaction. Repeats return 'duplicate'."""
     now = now or utcnow()
-    event_id = str(event.get("id") or "")
+    event_id = _text(event.get("id")) or ""
     if not event_id:
         return "no_event_id"
     if already_recorded(session, event_id):
@@ -146,7 +151,7 @@ def stripe_webhook():
         db.session.rollback()
         # A twin delivery committed the same event id first. Anything else is a real error:
         # answer 500, so that Stripe delivers the event again.
-        if not already_recorded(db.session, str(event.get("id") or "")):
+        if not already_recorded(db.session, _text(event.get("id")) or ""):
             WEBHOOK_FAILURES.labels(reason="error").inc()
             raise
         outcome = "duplicate"

@@ -20,6 +20,9 @@ from ..catalogue.models import Product, ProductStatus
 from ..errors import DomainError, OutOfStock, ValidationFailed
 from .models import StockMovement, StockReason
 
+# More units of one product than any cooperative holds; also far inside INTEGER's range, so
+# on-hand plus any one change can never overflow the column.
+MAX_STOCK = 1_000_000
 ADJUSTMENT_REASONS = (StockReason.HARVEST, StockReason.DAMAGE, StockReason.COUNT_CORRECTION)
 
 
@@ -157,10 +160,20 @@ def adjust(
     """
     if delta == 0:
         raise ValidationFailed(_l("Enter a change other than zero."))
-    where = () if delta > 0 else (Product.stock_on_hand - Product.stock_reserved >= -delta,)
+    if abs(delta) > MAX_STOCK:
+        raise ValidationFailed(_l("Enter at most %(max)d units at a time.", max=MAX_STOCK))
+    where = (
+        (Product.stock_on_hand + delta <= MAX_STOCK,)
+        if delta > 0
+        else (Product.stock_on_hand - Product.stock_reserved >= -delta,)
+    )
     if not _conditional_update(
         session, product_id, where=where, values={"stock_on_hand": Product.stock_on_hand + delta}
     ):
+        if delta > 0:
+            raise ValidationFailed(
+                _l("Stock cannot go above %(max)d units of one product.", max=MAX_STOCK)
+            )
         raise ValidationFailed(
             _l("Stock cannot go below the units already reserved for open orders.")
         )
@@ -178,6 +191,8 @@ def set_count(
     """Set on-hand to a physical count. The row is locked while the difference is written."""
     if counted < 0:
         raise ValidationFailed(_l("A stock count cannot be negative."))
+    if counted > MAX_STOCK:
+        raise ValidationFailed(_l("Enter at most %(max)d units at a time.", max=MAX_STOCK))
     current = session.execute(
         select(Product.stock_on_hand, Product.stock_reserved)
         .where(Product.id == product_id)

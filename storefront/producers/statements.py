@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..clock import VN_TZ
-from ..orders.models import PaymentMethod, ProducerOrder, SubOrderStatus
+from ..orders.models import PaymentMethod, ProducerOrder, Refund, SubOrderStatus
 from . import ledger
 from .models import LedgerEntry, LedgerKind, Payout, Producer
 
@@ -48,6 +48,19 @@ class StatementLine:
 
 
 @dataclass(frozen=True)
+class StatementRefund:
+    """Money given back to a buyer for one of the producer's sub-orders. Before delivery
+    nothing was earned yet, so the ledger does not move (`in_ledger` is False)."""
+
+    sub_order: ProducerOrder
+    order_number: str
+    refunded_on: date
+    amount: int
+    method: str
+    in_ledger: bool
+
+
+@dataclass(frozen=True)
 class Statement:
     producer_id: int
     start: date
@@ -62,6 +75,7 @@ class Statement:
     payouts_paid: int = 0
     closing_balance: int = 0  # the ledger at the end of the period
     balance: int = 0  # the ledger now: >0 the shop owes the producer, <0 the reverse
+    refund_lines: list[StatementRefund] = field(default_factory=list)
 
 
 def statement(session: Session, producer: Producer, start: date, end: date) -> Statement:
@@ -96,6 +110,35 @@ def statement(session: Session, producer: Producer, start: date, end: date) -> S
                 cod_collected=sub_order.total if cash_sale else 0,
             )
         )
+
+    in_ledger = set(
+        session.scalars(
+            select(LedgerEntry.reference).where(
+                LedgerEntry.producer_id == producer.id, LedgerEntry.kind == LedgerKind.REFUND
+            )
+        )
+    )
+    refund_lines = [
+        StatementRefund(
+            sub_order=sub_order,
+            order_number=sub_order.order.number,
+            refunded_on=to_vn_date(refund.created_at),
+            amount=refund.amount,
+            method=refund.method,
+            in_ledger=refund.idempotency_key in in_ledger,
+        )
+        for refund, sub_order in session.execute(
+            select(Refund, ProducerOrder)
+            .join(ProducerOrder, ProducerOrder.id == Refund.producer_order_id)
+            .where(
+                ProducerOrder.producer_id == producer.id,
+                Refund.created_at >= lower,
+                Refund.created_at < upper,
+            )
+            .options(selectinload(ProducerOrder.order))
+            .order_by(Refund.created_at, Refund.id)
+        ).all()
+    ]
 
     def ledger_sum(*conditions) -> int:
         return ledger.balance(session, producer.id, *conditions)
@@ -132,4 +175,5 @@ def statement(session: Session, producer: Producer, start: date, end: date) -> S
         payouts_paid=payouts_paid,
         closing_balance=ledger_sum(LedgerEntry.created_at < upper),
         balance=ledger.balance(session, producer.id),
+        refund_lines=refund_lines,
     )

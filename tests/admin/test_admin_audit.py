@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.admin import audit, services
+from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.models import (
     AuditEvent,
@@ -186,6 +187,8 @@ CASES = [
                 f"r{o.sub_orders[0].id}-amount": "10000",
                 f"r{o.sub_orders[0].id}-reason": "Hũ bị vỡ",
                 f"r{o.sub_orders[0].id}-idempotency_key": "audit-test-key",
+                f"r{o.sub_orders[0].id}-bank_reference": "FT-AUDIT-1",
+                f"r{o.sub_orders[0].id}-paid_on": today_vn().isoformat(),
             },
         ),
         lambda o: o.refunded_amount == 10_000,

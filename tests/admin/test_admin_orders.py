@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront.admin import services
+from storefront.clock import today_vn
 from storefront.errors import InvalidTransition
 from storefront.extensions import db
 from storefront.mail import outbox
@@ -189,6 +190,20 @@ def test_partial_then_full_refund_by_hand(admin_client, orders):
     sub_order = order.sub_orders[0]
     url = f"/admin/orders/{order.id}/sub-orders/{sub_order.id}/refund"
     prefix = f"r{sub_order.id}-"
+    today = today_vn().isoformat()
+    bank = {prefix + "bank_reference": "FT2612031234", prefix + "paid_on": today}
+
+    # A bank-transfer refund is recorded after it was sent: the reference and day are needed.
+    response = admin_client.post(
+        url,
+        data={
+            prefix + "amount": "100000",
+            prefix + "reason": "Vỡ",
+            prefix + "idempotency_key": "k-0",
+        },
+    )
+    assert response.status_code == 422
+    assert "Nhập mã tham chiếu ngân hàng".encode() in response.data
 
     response = admin_client.post(
         url,
@@ -196,6 +211,7 @@ def test_partial_then_full_refund_by_hand(admin_client, orders):
             prefix + "amount": "100000",
             prefix + "reason": "Một hũ bị vỡ",
             prefix + "idempotency_key": "k-1",
+            **bank,
         },
     )
     assert response.status_code == 303
@@ -206,6 +222,7 @@ def test_partial_then_full_refund_by_hand(admin_client, orders):
             prefix + "amount": "100000",
             prefix + "reason": "Một hũ bị vỡ",
             prefix + "idempotency_key": "k-1",
+            **bank,
         },
     )
     db.session.expire_all()
@@ -219,6 +236,7 @@ def test_partial_then_full_refund_by_hand(admin_client, orders):
             prefix + "amount": str(rest + 1),
             prefix + "reason": "Hoàn nốt",
             prefix + "idempotency_key": "k-2",
+            **bank,
         },
     )
     assert response.status_code == 422
@@ -230,6 +248,7 @@ def test_partial_then_full_refund_by_hand(admin_client, orders):
             prefix + "amount": str(rest),
             prefix + "reason": "Hoàn nốt",
             prefix + "idempotency_key": "k-3",
+            **bank,
         },
     )
     assert response.status_code == 303
@@ -237,7 +256,10 @@ def test_partial_then_full_refund_by_hand(admin_client, orders):
     assert sub_order.refunded_amount == sub_order.total
     assert order.payment_status is PaymentStatus.REFUNDED
     refunds = db.session.scalars(select(Refund).order_by(Refund.id)).all()
-    assert [(r.amount, r.method) for r in refunds] == [(100_000, "manual"), (rest, "manual")]
+    assert [(r.amount, r.method) for r in refunds] == [
+        (100_000, "bank_transfer"),
+        (rest, "bank_transfer"),
+    ]
     actions = db.session.scalars(
         select(AuditEvent.action).where(AuditEvent.action == "sub_order.refund")
     ).all()

@@ -134,3 +134,20 @@ def test_demo_is_never_available_when_not_allowed(app_factory):
         assert demo.status_code == 404
         events = db.session.scalar(select(func.count()).select_from(OrderEvent))
         assert events == 1
+
+
+# --- issue 11: Stripe's return URLs ---------------------------------------------------
+
+
+def test_stripe_return_urls_come_from_public_base_url_not_the_host_header(card_app, fake_stripe):
+    """Found: `Host: evil.example` gave success_url=https://evil.example/orders/…?token=…"""
+    honey = ProductFactory(price=250_000)
+    client = card_app.test_client()
+    headers = {"Host": "evil.example"}
+    client.post("/cart/add", data={"product_id": honey.id, "quantity": 1}, headers=headers)
+    response = client.post("/checkout", data=form_data("card"), headers=headers)
+    assert response.status_code == 303
+    (sent,) = fake_stripe.session_requests()
+    base = card_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/orders/"
+    assert sent["form"]["success_url"].startswith(base)
+    assert sent["form"]["cancel_url"].startswith(base)

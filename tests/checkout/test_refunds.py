@@ -2,6 +2,7 @@ import pytest
 import stripe
 from sqlalchemy import func, select
 
+from storefront.clock import today_vn
 from storefront.errors import ValidationFailed
 from storefront.extensions import db
 from storefront.orders import fulfilment, routing
@@ -128,9 +129,14 @@ def test_bank_refund_is_manual_and_reaches_the_ledger_after_delivery(app):
     routing.ship(db.session, sub_order, None, "VNPost", "VN123")
     routing.deliver(db.session, sub_order, None)
     before = ledger.balance(db.session, sub_order.producer_id)
-    refund = refund_sub_order(db.session, sub_order, 100_000, "hỏng", None)
+    with pytest.raises(ValidationFailed):  # a bank refund is recorded once it was sent
+        refund_sub_order(db.session, sub_order, 100_000, "hỏng", None)
+    refund = refund_sub_order(
+        db.session, sub_order, 100_000, "hỏng", None, bank_reference="FT1", paid_on=today_vn()
+    )
     db.session.commit()
-    assert refund.method == "manual" and refund.provider_refund_id is None
+    assert refund.method == "bank_transfer" and refund.provider_refund_id is None
+    assert refund.bank_reference == "FT1"
     kinds = db.session.scalars(
         select(LedgerEntry.kind).where(LedgerEntry.reference == refund.idempotency_key)
     ).all()
@@ -149,8 +155,16 @@ def test_cod_refund_only_after_cash_received(app):
         step(db.session, sub_order, None)
     routing.ship(db.session, sub_order, None, "GHN", "G1")
     routing.deliver(db.session, sub_order, None, cash_received=True)
-    refund = refund_sub_order(db.session, sub_order, sub_order.total, "trả hàng", None)
-    assert refund.method == "manual" and sub_order.refunded_amount == sub_order.total
+    refund = refund_sub_order(
+        db.session,
+        sub_order,
+        sub_order.total,
+        "trả hàng",
+        None,
+        bank_reference="FT2",
+        paid_on=today_vn(),
+    )
+    assert refund.method == "bank_transfer" and sub_order.refunded_amount == sub_order.total
     assert order.payment_status is PaymentStatus.COD  # the other part is still cash on delivery
 
 

@@ -14,6 +14,7 @@ from storefront.models import (
     StockReason,
     User,
 )
+from storefront.orders.models import ReturnLine, ReturnPhoto, ReturnRequest
 from storefront.producers import inventory, ledger
 from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory
 
@@ -54,6 +55,14 @@ def side_b(app):
         db.session, side.producer, side.membership, "friend-of-b@example.vn"
     )
     side.payout = ledger.record_payout(db.session, side.producer, 100_000, "VCB-B-1", None)
+    side.return_request = ReturnRequest(
+        order_id=side.sub_order.order_id,
+        producer_order_id=side.sub_order.id,
+        reason_code="damaged",
+        lines=[ReturnLine(order_line_id=side.sub_order.lines[0].id, quantity=1)],
+        photos=[ReturnPhoto(filename="r/b.jpg", thumb_filename="r/b-thumb.jpg")],
+    )
+    db.session.add(side.return_request)
     db.session.commit()
     return side
 

@@ -18,6 +18,7 @@ from storefront.models import (
     ProductImage,
     StockMovement,
 )
+from storefront.orders.models import ReturnRequest
 from storefront.producers import ledger
 from tests.conftest import make_config
 from tests.factories import ProducerMemberFactory, UserFactory
@@ -29,6 +30,7 @@ DASHBOARD_RULES = sorted(
 )
 RULES_WITH_IDS = [rule for rule in DASHBOARD_RULES if rule.arguments]
 ACTIONS = ("confirm", "pack", "ship", "deliver", "cancel")
+RETURN_ACTIONS = ("accept", "refuse", "receive")
 # Logged-in customers may reach these (to become or join a producer); the rest need the role.
 OPEN_TO_CUSTOMERS = {"dashboard.apply", "dashboard.invitation_accept"}
 
@@ -44,6 +46,8 @@ def b_values(side_b) -> dict:
         "invitation_id": side_b.invitation.id,
         "member_id": side_b.member.id,
         "token": side_b.invitation_token,
+        "return_id": side_b.return_request.id,
+        "photo_id": side_b.return_request.photos[0].id,
     }
 
 
@@ -51,7 +55,11 @@ def urls_for(rule, side_b) -> list[str]:
     values = b_values(side_b)
     missing = rule.arguments - set(values) - {"action"}
     assert not missing, f"map the URL argument(s) {missing} of {rule.rule} to B's objects"
-    actions = ACTIONS if "action" in rule.arguments else (None,)
+    actions = (
+        (RETURN_ACTIONS if rule.endpoint == "dashboard.return_action" else ACTIONS)
+        if "action" in rule.arguments
+        else (None,)
+    )
     urls = []
     for action in actions:
         args = {name: values[name] for name in rule.arguments if name != "action"}
@@ -84,6 +92,7 @@ def snapshot(side_b) -> dict:
             product.producer_id,
         ),
         "images": count(ProductImage, ProductImage.product_id == product.id),
+        "return": db.session.get(ReturnRequest, side_b.return_request.id).status,
         "certificates": [
             (c.status, c.number)
             for c in db.session.scalars(

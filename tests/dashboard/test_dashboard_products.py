@@ -397,6 +397,30 @@ def test_edit_form_shows_the_stored_values(client, login_a):
     assert db.session.get(Product, product.id).season_start_month == 10
 
 
+def test_comments_and_text_chunks_are_not_kept(client, app, login_a):
+    """Found (issue 11): JPEG comments and PNG text chunks survived into the stored file."""
+    from PIL import PngImagePlugin
+
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 40)).save(jpeg, format="JPEG", comment=b"SecretComment")
+    text = PngImagePlugin.PngInfo()
+    text.add_text("comment", "SecretText")
+    text.add_text("Author", "SecretAuthor")
+    png = io.BytesIO()
+    Image.new("RGB", (40, 40)).save(png, format="PNG", pnginfo=text)
+    markers = (b"SecretComment", b"SecretText", b"SecretAuthor")
+    for data in (jpeg.getvalue(), png.getvalue()):
+        assert any(marker in data for marker in markers)
+        assert _upload(client, login_a.product, data, "p.jpg").status_code == 303
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    images = _images(login_a.product)
+    assert len(images) == 2
+    for image in images:
+        for name in (image.filename, image.thumb_filename):
+            stored = (folder / name).read_bytes()
+            assert not any(marker in stored for marker in markers), name
+
+
 def test_english_name_and_description_are_saved_and_can_be_cleared(client, login_a):
     response = _new_product(
         client, name_en="  Dong Van mint honey ", description_en="From wild mint."

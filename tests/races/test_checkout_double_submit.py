@@ -7,7 +7,7 @@ from storefront.cart import services as cart_services
 from storefront.extensions import db
 from storefront.models import Order, Product, StockMovement, StockReason
 from tests.checkout.factories_checkout import form_data
-from tests.conftest import requires_postgres
+from tests.conftest import AuthActions, requires_postgres
 from tests.factories import ProductFactory, UserFactory
 
 from .racing import RACERS, post_all, statuses
@@ -27,9 +27,7 @@ def _guest_clients(app, cart, count=RACERS):
 def _user_clients(app, user, count):
     clients = [app.test_client() for _ in range(count)]
     for client in clients:
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        AuthActions(client).login_as(user)
     return clients
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront.cart import services as cart_services
+from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.mail import outbox
 from storefront.models import (
@@ -28,7 +29,7 @@ from storefront.models import (
 )
 from storefront.orders.checkout import place_order
 from tests.checkout.factories_checkout import details
-from tests.conftest import requires_postgres
+from tests.conftest import AuthActions, requires_postgres
 from tests.factories import AdminFactory, ProducerMemberFactory, ProductFactory
 
 from .racing import RACERS, post_all, statuses
@@ -60,9 +61,7 @@ def _clients(app, user=None):
     clients = [app.test_client() for _ in range(RACERS)]
     if user is not None:
         for client in clients:
-            with client.session_transaction() as session:
-                session["_user_id"] = user.get_id()
-                session["_fresh"] = True
+            AuthActions(client).login_as(user)
     return clients
 
 
@@ -175,6 +174,9 @@ def test_ten_identical_refunds_refund_once(app, shop):
             f"{prefix}amount": "50000",
             f"{prefix}reason": "Hũ bị nứt",
             f"{prefix}idempotency_key": "admin-refund-once",
+            # Cash on delivery goes back by a bank transfer the admin sent and records.
+            f"{prefix}bank_reference": "FT-RACE-1",
+            f"{prefix}paid_on": today_vn().isoformat(),
         },
     )
 

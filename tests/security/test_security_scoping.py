@@ -16,6 +16,7 @@ from storefront.models import (
     StockReason,
     UserRole,
 )
+from storefront.orders.models import ReturnPhoto, ReturnRequest
 from storefront.producers.models import Payout
 from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory, UserFactory
 
@@ -59,6 +60,14 @@ def make_neighbour_objects() -> dict[str, int]:
     )
     db.session.add_all([image, movement, order, sub_order, payout, invitation])
     db.session.flush()
+    return_request = ReturnRequest(
+        order_id=order.id,
+        producer_order_id=sub_order.id,
+        reason_code="damaged",
+        photos=[ReturnPhoto(filename="r/b.jpg", thumb_filename="r/b-t.jpg")],
+    )
+    db.session.add(return_request)
+    db.session.flush()
     return {
         "product_id": product.id,
         "image_id": image.id,
@@ -68,6 +77,8 @@ def make_neighbour_objects() -> dict[str, int]:
         "payout_id": payout.id,
         "invitation_id": invitation.id,
         "member_id": member.id,
+        "return_id": return_request.id,
+        "photo_id": return_request.photos[0].id,
         # Accepting an invitation is keyed by its secret token: a guessed one is a 404 too.
         "token": "a-guessed-invitation-token",
     }

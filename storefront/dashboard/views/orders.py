@@ -12,6 +12,7 @@ from ...errors import DomainError, InvalidTransition, back_to
 from ...extensions import db
 from ...orders.models import PaymentMethod, SubOrderStatus
 from ...orders.routing import SETTLED_PAYMENT, can_move
+from ...orders.totals import sub_order_totals
 from .. import queries, services
 from ..forms import CancelForm, DeliverForm, ShipForm
 from . import PER_PAGE, bp, csv_response, page_number, producer_view
@@ -143,6 +144,8 @@ ORDERS_CSV_HEADER = [
     "subtotal",
     "shipping_fee",
     "total",
+    "refunded",
+    "amount_due",
     "carrier",
     "tracking_number",
 ]
@@ -155,6 +158,7 @@ def orders_export():
     query = queries.sub_orders_query(g.producer, _status_from_args())
     for sub_order in db.session.scalars(query.limit(5000)):
         order = sub_order.order
+        part = sub_order_totals(sub_order)
         rows.append(
             [
                 order.number,
@@ -169,7 +173,9 @@ def orders_export():
                 "; ".join(f"{line.product_name} x{line.quantity}" for line in sub_order.lines),
                 sub_order.subtotal,
                 sub_order.shipping_fee,
-                sub_order.total,
+                part.charged,
+                part.refunded,
+                part.due,
                 sub_order.carrier,
                 sub_order.tracking_number,
             ]

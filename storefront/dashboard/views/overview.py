@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from ...auth.decorators import producer_required
 from ...clock import today_vn
 from ...core.uow import done, show_in_form
+from ...core.validators import parse_id
 from ...errors import DomainError
 from ...extensions import db
 from ...producers import ledger
@@ -55,7 +56,7 @@ def index():
 @bp.post("/dashboard/switch")
 @producer_required
 def switch():
-    wanted = request.form.get("producer_id", type=int)
+    wanted = request.form.get("producer_id", type=parse_id)
     membership = queries.resolve_membership(current_user.id, wanted)
     if membership is None or membership.producer_id != wanted:
         abort(404)

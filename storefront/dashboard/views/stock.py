@@ -7,6 +7,7 @@ from flask_login import current_user
 from ...clock import today_vn
 from ...core.pagination import paginate
 from ...core.uow import done, show_in_form
+from ...core.validators import parse_id
 from ...errors import DomainError
 from ...extensions import db
 from ...producers.models import StockReason
@@ -91,7 +92,7 @@ def product_threshold(product_id: int):
 @bp.get("/dashboard/stock/movements")
 @producer_view
 def movements():
-    product_id = request.args.get("product", type=int)
+    product_id = request.args.get("product", type=parse_id)
     product = queries.get_own_product_or_404(g.producer, product_id) if product_id else None
     page = paginate(
         db.session, queries.movements_query(g.producer, product), page_number(), PER_PAGE

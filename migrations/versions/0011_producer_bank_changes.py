@@ -1,7 +1,7 @@
 """producer bank changes
 
-Revision ID: 0009_producer_bank_changes
-Revises: 0008_policy_pages
+Revision ID: 0011_producer_bank_changes
+Revises: 0010_policy_pages
 Create Date: 2026-12-03 09:01:01.487636
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_producer_bank_changes'
-down_revision = '0008_policy_pages'
+revision = '0011_producer_bank_changes'
+down_revision = '0010_policy_pages'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """policy pages
 
-Revision ID: 0008_policy_pages
-Revises: 0007_search
+Revision ID: 0010_policy_pages
+Revises: 0009_vat_invoices
 Create Date: 2026-12-03 08:48:13.969346
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_policy_pages'
-down_revision = '0007_search'
+revision = '0010_policy_pages'
+down_revision = '0009_vat_invoices'
 branch_labels = None
 depends_on = None
 
