@@ -45,6 +45,14 @@ from .producers.models import (
     StockMovement,
     StockReason,
 )
+from .promotions.models import (
+    Voucher,
+    VoucherKind,
+    VoucherProduct,
+    VoucherScope,
+    VoucherStatus,
+    VoucherUse,
+)
 
 __all__ = [
     "Address",
@@ -91,5 +99,11 @@ __all__ = [
     "SubOrderStatus",
     "User",
     "UserRole",
+    "Voucher",
+    "VoucherKind",
+    "VoucherProduct",
+    "VoucherScope",
+    "VoucherStatus",
+    "VoucherUse",
     "WebhookEvent",
 ]

@@ -307,6 +307,44 @@ def seed_demo() -> int:
             if slug in FEATURED:
                 product.featured, product.featured_position = True, FEATURED.index(slug) + 1
     added += _seed_accounts(producers[HONEY])
+    added += _seed_vouchers(producers[HONEY])
+    return added
+
+
+def _seed_vouchers(honey_producer: Producer) -> int:
+    """The demo's two vouchers (README): the shop's OCOP10 and the honey cooperative's
+    MATONG20K, running through 2027 in Vietnam's time, without a use limit."""
+    from datetime import datetime
+
+    from .promotions.models import Voucher, VoucherKind, VoucherScope
+    from .promotions.services import vn_to_utc
+
+    demo = (
+        ("OCOP10", None, VoucherKind.PERCENT, {"percent": 10, "max_discount": 50_000}, 200_000),
+        ("MATONG20K", honey_producer.id, VoucherKind.FIXED, {"amount": 20_000}, 300_000),
+    )
+    added = 0
+    for code, producer_id, kind, amounts, min_order in demo:
+        if db.session.scalar(select(Voucher.id).where(Voucher.code == code)) is not None:
+            continue
+        db.session.add(
+            Voucher(
+                code=code,
+                producer_id=producer_id,
+                kind=kind,
+                min_order=min_order,
+                scope=VoucherScope.SHOP,
+                starts_at=vn_to_utc(datetime(2026, 1, 1)),
+                ends_at=vn_to_utc(datetime(2028, 1, 1)),
+                total_uses=None,
+                per_buyer=None,
+                uses=0,
+                show_on_product=True,
+                **amounts,
+            )
+        )
+        added += 1
+    db.session.flush()
     return added
 
 

@@ -27,3 +27,12 @@ class UpdateLineForm(Form):
 
 class CartActionForm(Form):
     """Remove a line, accept changes: nothing but the CSRF token."""
+
+
+class VoucherForm(Form):
+    """A voucher code typed by the buyer; the service normalises and judges it."""
+
+    code = StringField(
+        _l("Voucher code"), validators=[InputRequired(message=_l("Enter a voucher code."))]
+    )
+    next = HiddenField()

@@ -7,17 +7,19 @@ the product row.
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..catalogue.models import Product, ProductStatus
-from ..clock import utcnow
+from ..clock import VN_TZ, utcnow
 from ..core.validators import DB_INT_MAX, parse_id, parse_int
 from ..errors import NotFound, OutOfStock, ValidationFailed
 from ..producers.models import Producer, ProducerStatus
+from ..promotions import rules as promotion_rules
+from ..promotions.pricing import price_now
 from .models import Cart, CartLine
 
 # A shop for jars of honey, not a wholesale desk: a bigger order is a phone call.
@@ -135,7 +137,7 @@ def _check_claimed_price(product: Product, price=None, currency=None) -> None:
         raise ValidationFailed(_l("Prices are in Vietnamese đồng only. Nothing was changed."))
     if price in (None, ""):
         return
-    if str(price).strip() != str(product.price):
+    if str(price).strip() != str(price_now(product)):
         raise ValidationFailed(
             _l("The price sent does not match our price. Nothing was changed; please try again.")
         )
@@ -161,11 +163,11 @@ def add_item(
         )
     _check_stock(product, new_quantity)
     if line is None:
-        line = CartLine(product_id=product.id, quantity=new_quantity, price_seen=product.price)
+        line = CartLine(product_id=product.id, quantity=new_quantity, price_seen=price_now(product))
         cart.lines.append(line)
     else:
         line.quantity = new_quantity
-        line.price_seen = product.price
+        line.price_seen = price_now(product)
     cart.placed_order_id = None
     cart.updated_at = now or utcnow()
     session.flush()
@@ -191,7 +193,7 @@ def set_quantity(
     product = _sellable_product(session, line.product_id)
     _check_stock(product, quantity)
     line.quantity = quantity
-    line.price_seen = product.price
+    line.price_seen = price_now(product)
     cart.updated_at = now or utcnow()
     session.flush()
     return line
@@ -206,9 +208,19 @@ def remove_line(session: Session, cart: Cart, line_id, now: datetime | None = No
 
 def accept_changes(session: Session, cart: Cart, now: datetime | None = None) -> int:
     """The buyer reviewed the flags: take today's prices, drop what can no longer be bought,
-    and lower quantities to what is left. Returns how many lines changed."""
+    lower quantities to what is left, drop codes that no longer apply and take the current
+    terms of the others. Returns how many lines changed."""
     summary = summarize(session, cart, ShippingPolicy(0, 0))
     changed = 0
+    if cart.vouchers:
+        dropped = {p.code for p in summary.pricing.problems if not p.changed}
+        versions = {a.voucher.code: a.voucher.version for a in summary.pricing.applied}
+        cart.vouchers = [
+            {"code": entry["code"], "version": versions.get(entry["code"], entry.get("version"))}
+            for entry in cart.vouchers
+            if isinstance(entry, dict) and entry.get("code") not in dropped
+        ] or None
+        changed += len(dropped)
     for view in summary.all_lines:
         line = view.line
         if view.unavailable:
@@ -304,6 +316,14 @@ def merge_carts(session: Session, anonymous_token: str, user) -> None:
 # ---------------------------------------------------------------- reading carts
 
 
+def buyer_key(user=None, email: str | None = None) -> str | None:
+    """Who a voucher's per-buyer limit counts: the account, else the guest's e-mail."""
+    if user is not None and getattr(user, "id", None) is not None:
+        return f"user:{user.id}"
+    email = (email or "").strip().lower()
+    return email or None
+
+
 @dataclass
 class LineView:
     line: CartLine
@@ -316,6 +336,14 @@ class LineView:
     unavailable: bool  # archived, drafted or its producer suspended
     available: int
     short_by: int  # how many more than are left (0 if fine)
+    list_price: int = 0  # the price without the sale (equal to unit_price when none runs)
+    sale_ended: bool = False  # the buyer saw the sale price; the sale is over
+    discount: int = 0  # the vouchers' share of this line
+    shop_discount: int = 0
+
+    @property
+    def on_sale(self) -> bool:
+        return self.unit_price < self.list_price
 
     @property
     def has_problem(self) -> bool:
@@ -326,12 +354,29 @@ class LineView:
 class ProducerGroup:
     producer: Producer
     lines: list[LineView] = field(default_factory=list)
-    subtotal: int = 0
-    shipping_fee: int = 0
+    subtotal: int = 0  # goods before vouchers
+    shipping_fee: int = 0  # before vouchers
+    goods_discount: int = 0
+    shipping_discount: int = 0
+    shop_goods_discount: int = 0
+    shop_shipping_discount: int = 0
+
+    @property
+    def discount(self) -> int:
+        return self.goods_discount + self.shipping_discount
+
+    @property
+    def paid_subtotal(self) -> int:
+        return self.subtotal - self.goods_discount
+
+    @property
+    def paid_shipping(self) -> int:
+        return self.shipping_fee - self.shipping_discount
 
     @property
     def total(self) -> int:
-        return self.subtotal + self.shipping_fee
+        """What the buyer pays for this parcel."""
+        return self.paid_subtotal + self.paid_shipping
 
 
 @dataclass
@@ -340,10 +385,16 @@ class CartSummary:
     items_total: int
     shipping_total: int
     item_count: int
+    pricing: promotion_rules.Pricing = field(default_factory=promotion_rules.Pricing)
+
+    @property
+    def discount_total(self) -> int:
+        return self.pricing.total
 
     @property
     def grand_total(self) -> int:
-        return self.items_total + self.shipping_total
+        """What the buyer pays: never below zero, the allocation caps every share."""
+        return max(self.items_total + self.shipping_total - self.discount_total, 0)
 
     @property
     def all_lines(self) -> list[LineView]:
@@ -351,7 +402,7 @@ class CartSummary:
 
     @property
     def has_problems(self) -> bool:
-        return any(view.has_problem for view in self.all_lines)
+        return any(view.has_problem for view in self.all_lines) or bool(self.pricing.problems)
 
     @property
     def is_empty(self) -> bool:
@@ -387,12 +438,22 @@ def load_lines(session: Session, cart: Cart | None, with_images: bool = True) ->
 
 
 def summarize(
-    session: Session, cart: Cart | None, shipping: ShippingPolicy, with_images: bool = True
+    session: Session,
+    cart: Cart | None,
+    shipping: ShippingPolicy,
+    with_images: bool = True,
+    *,
+    buyer_key: str | None = None,
+    now: datetime | None = None,
+    extra_voucher=None,
 ) -> CartSummary:
-    """The cart as the buyer should see it: grouped by producer, priced from the database."""
+    """The cart as the buyer should see it: grouped by producer, priced from the database
+    (sale prices while they run), with its vouchers' discounts (promotions.rules)."""
+    now = now or utcnow()
     groups: dict[int, ProducerGroup] = {}
     for line in load_lines(session, cart, with_images):
         product = line.product
+        price = price_now(product, now)
         unavailable = product.status is not ProductStatus.ACTIVE or not product.producer.is_approved
         available = max(product.available, 0)
         short_by = 0
@@ -402,13 +463,19 @@ def summarize(
             line=line,
             product=product,
             quantity=line.quantity,
-            unit_price=product.price,
-            line_total=product.price * line.quantity,
-            price_changed=product.price != line.price_seen,
+            unit_price=price,
+            line_total=price * line.quantity,
+            price_changed=price != line.price_seen,
             previous_price=line.price_seen,
             unavailable=unavailable,
             available=available,
             short_by=short_by,
+            list_price=product.price,
+            sale_ended=(
+                price > line.price_seen
+                and product.sale_price is not None
+                and line.price_seen == product.sale_price
+            ),
         )
         group = groups.setdefault(product.producer_id, ProducerGroup(producer=product.producer))
         group.lines.append(view)
@@ -417,9 +484,50 @@ def summarize(
     ordered = sorted(groups.values(), key=lambda g: g.producer.id)
     for group in ordered:
         group.shipping_fee = shipping.fee_for(group.subtotal)
-    return CartSummary(
+    summary = CartSummary(
         groups=ordered,
         items_total=sum(g.subtotal for g in ordered),
         shipping_total=sum(g.shipping_fee for g in ordered),
         item_count=sum(v.quantity for g in ordered for v in g.lines if not v.unavailable),
     )
+    _apply_vouchers(session, cart, summary, buyer_key, now, extra_voucher)
+    return summary
+
+
+def _apply_vouchers(session, cart, summary: CartSummary, buyer_key, now, extra) -> None:
+    views = {
+        view.line.id: view
+        for group in summary.groups
+        for view in group.lines
+        if not view.unavailable
+    }
+    vn_today = now.replace(tzinfo=UTC).astimezone(VN_TZ).date()
+    priced = [
+        promotion_rules.PricedLine(
+            key=key,
+            product=view.product,
+            producer_id=view.product.producer_id,
+            value=view.line_total,
+            stars=view.product.stars_on(vn_today),
+        )
+        for key, view in views.items()
+    ]
+    pricing = promotion_rules.price_cart(
+        session,
+        cart.vouchers if cart is not None else None,
+        priced,
+        {g.producer.id: g.shipping_fee for g in summary.groups},
+        now,
+        buyer_key=buyer_key,
+        extra=extra,
+    )
+    summary.pricing = pricing
+    for line in priced:
+        views[line.key].discount = line.discount
+        views[line.key].shop_discount = line.shop_discount
+    for group in summary.groups:
+        pid = group.producer.id
+        group.goods_discount = pricing.goods_discount.get(pid, 0)
+        group.shipping_discount = pricing.shipping_discount.get(pid, 0)
+        group.shop_goods_discount = pricing.shop_goods_discount.get(pid, 0)
+        group.shop_shipping_discount = pricing.shop_shipping_discount.get(pid, 0)

@@ -69,6 +69,11 @@ class Product(TimestampMixin, db.Model):
     status: Mapped[ProductStatus] = mapped_column(
         enum_column(ProductStatus), default=ProductStatus.DRAFT
     )
+    # A sale price while the sale runs (naive UTC bounds, entered in Vietnam's time); see
+    # promotions.pricing. It moves to the variant with the price when variants come (issue 16).
+    sale_price: Mapped[int | None]
+    sale_starts_at: Mapped[datetime | None]
+    sale_ends_at: Mapped[datetime | None]
     featured: Mapped[bool] = mapped_column(default=False, index=True)
     featured_position: Mapped[int | None]
     updated_at: Mapped[datetime | None]
@@ -86,6 +91,13 @@ class Product(TimestampMixin, db.Model):
     @property
     def available(self) -> int:
         return self.stock_on_hand - self.stock_reserved
+
+    @property
+    def current_price(self) -> int:
+        """The price a buyer pays now: the sale price while the sale runs."""
+        from ..promotions.pricing import price_now
+
+        return price_now(self)
 
     @property
     def is_low_stock(self) -> bool:

@@ -28,6 +28,7 @@ from ..core.observability import ORDERS_PLACED
 from ..errors import DomainError, PaymentError, ValidationFailed
 from ..money import format_vnd
 from ..producers import inventory
+from ..promotions import services as promotion_services
 from . import emails, invoices
 from .models import (
     Order,
@@ -145,6 +146,14 @@ def _revalidate(cart_lines: cart_services.CartSummary) -> cart_services.CartSumm
     """The cart the buyer saw must still be the cart we sell: same prices, still for sale."""
     if not cart_lines.groups:
         raise ValidationFailed(_l("Your cart is empty."))
+    for problem in cart_lines.pricing.problems:
+        raise ValidationFailed(
+            _l(
+                "Code %(code)s: %(reason)s Review your cart before ordering.",
+                code=problem.code,
+                reason=problem.message,
+            )
+        )
     for view in cart_lines.all_lines:
         if view.unavailable:
             raise ValidationFailed(
@@ -192,8 +201,11 @@ def place_order(
     placed = already_ordered(session, cart)
     if placed is not None:
         raise CartAlreadyOrdered(placed)
+    buyer = cart_services.buyer_key(user, details.email)
     summary = _revalidate(
-        cart_services.summarize(session, cart, settings.shipping, with_images=False)
+        cart_services.summarize(
+            session, cart, settings.shipping, with_images=False, buyer_key=buyer, now=now
+        )
     )
     if details.payment_method is PaymentMethod.CARD:
         check_card_amount(summary.grand_total)
@@ -213,9 +225,11 @@ def place_order(
         locale=details.locale if details.locale in ("vi", "en") else "vi",
         payment_method=details.payment_method,
         payment_status=PaymentStatus.PENDING,
-        items_total=summary.items_total,
-        shipping_total=summary.shipping_total,
+        # What the buyer pays: goods and shipping after the vouchers (shown as their own line).
+        items_total=sum(g.paid_subtotal for g in summary.groups),
+        shipping_total=sum(g.paid_shipping for g in summary.groups),
         grand_total=summary.grand_total,
+        discount_total=summary.discount_total,
         refunded_total=0,
         # Known to be empty: appending later loads nothing from the database.
         sub_orders=[],
@@ -242,9 +256,13 @@ def place_order(
             order=order,
             producer_id=producer.id,
             producer_name=producer.name,
-            subtotal=group.subtotal,
-            shipping_fee=group.shipping_fee,
+            subtotal=group.paid_subtotal,
+            shipping_fee=group.paid_shipping,
             total=group.total,
+            goods_discount=group.goods_discount,
+            shipping_discount=group.shipping_discount,
+            shop_goods_discount=group.shop_goods_discount,
+            shop_shipping_discount=group.shop_shipping_discount,
             commission_rate_bp=(
                 producer.commission_rate_bp
                 if producer.commission_rate_bp is not None
@@ -270,6 +288,8 @@ def place_order(
                     unit_price=view.unit_price,
                     quantity=view.quantity,
                     line_total=view.line_total,
+                    discount=view.discount,
+                    shop_discount=view.shop_discount,
                     made_to_order=product.made_to_order,
                     lead_time_days=product.lead_time_days if product.made_to_order else None,
                     stars=product.stars_on(vn_date(now)),
@@ -285,6 +305,16 @@ def place_order(
 
     # The one place stock is checked for real: the UPDATE's WHERE decides, not the summary.
     inventory.reserve(session, to_reserve, names, sub_order_ids)
+    # Each voucher's use is taken here, in the order's transaction, by a conditional UPDATE
+    # (after the stock's row locks, as every other writer takes them: no deadlock).
+    promotion_services.take_uses(
+        session,
+        order,
+        summary.pricing,
+        {g.producer.id: sub_orders[product_ids_of(g)] for g in summary.groups},
+        buyer,
+        now,
+    )
 
     if details.payment_method is PaymentMethod.COD:
         payment = Payment(method=PaymentMethod.COD, provider="cod", status=PaymentStatus.COD)

@@ -21,6 +21,7 @@ from ..clock import utcnow
 from ..core.hooks import on_commit
 from ..core.observability import PAYMENT_FAILURES
 from ..producers import inventory
+from ..promotions import services as promotion_services
 from . import emails
 from .models import Order, OrderEvent, PaymentStatus, SubOrderStatus
 from .routing import claim
@@ -152,6 +153,8 @@ def release_order(session: Session, order: Order, reason, now: datetime) -> None
             )
         )
     session.flush()
+    # The whole order is over unpaid: its vouchers' uses go back to the vouchers.
+    promotion_services.release_uses(session, order, now)
 
 
 def mark_failed(

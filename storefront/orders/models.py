@@ -41,6 +41,7 @@ class Order(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("grand_total = items_total + shipping_total", name="total_adds_up"),
         CheckConstraint("refunded_total >= 0 AND refunded_total <= grand_total", name="refund_cap"),
+        CheckConstraint("discount_total >= 0", name="discount_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +66,9 @@ class Order(TimestampMixin, db.Model):
     shipping_total: Mapped[int]
     grand_total: Mapped[int]
     refunded_total: Mapped[int] = mapped_column(default=0)
+    # Every voucher's discount, already taken off items_total and shipping_total (which are
+    # what the buyer pays): shown as its own line, never subtracted again.
+    discount_total: Mapped[int] = mapped_column(default=0, server_default="0")
     transfer_reference: Mapped[str | None] = mapped_column(String(32), unique=True)
     # Unpaid card or transfer orders hold their stock until then.
     reservation_expires_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -93,6 +97,15 @@ class ProducerOrder(TimestampMixin, db.Model):
         UniqueConstraint("order_id", "producer_id"),
         CheckConstraint("total = subtotal + shipping_fee", name="total_adds_up"),
         CheckConstraint("refunded_amount >= 0 AND refunded_amount <= total", name="refund_cap"),
+        CheckConstraint(
+            "shop_goods_discount >= 0 AND shop_goods_discount <= goods_discount",
+            name="shop_goods_discount_range",
+        ),
+        CheckConstraint(
+            "shop_shipping_discount >= 0 AND shop_shipping_discount <= shipping_discount",
+            name="shop_shipping_discount_range",
+        ),
+        CheckConstraint("subtotal >= 0 AND shipping_fee >= 0", name="not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,9 +117,16 @@ class ProducerOrder(TimestampMixin, db.Model):
     status: Mapped[SubOrderStatus] = mapped_column(
         enum_column(SubOrderStatus), default=SubOrderStatus.PLACED, index=True
     )
+    # What the buyer pays for this part: goods and shipping after every voucher.
     subtotal: Mapped[int]
     shipping_fee: Mapped[int]
     total: Mapped[int]
+    # The vouchers' discounts already taken off subtotal (goods) and shipping_fee, and the
+    # parts of them the shop funds; the rest this cooperative funds (it lowers its payout).
+    goods_discount: Mapped[int] = mapped_column(default=0, server_default="0")
+    shipping_discount: Mapped[int] = mapped_column(default=0, server_default="0")
+    shop_goods_discount: Mapped[int] = mapped_column(default=0, server_default="0")
+    shop_shipping_discount: Mapped[int] = mapped_column(default=0, server_default="0")
     commission_rate_bp: Mapped[int]  # snapshot of the rate when ordered
     refunded_amount: Mapped[int] = mapped_column(default=0)
     carrier: Mapped[str | None] = mapped_column(String(60))
@@ -130,6 +150,23 @@ class ProducerOrder(TimestampMixin, db.Model):
         order_by="ReturnRequest.id", viewonly=True
     )
 
+    @property
+    def discount(self) -> int:
+        return self.goods_discount + self.shipping_discount
+
+    @property
+    def shop_discount(self) -> int:
+        return self.shop_goods_discount + self.shop_shipping_discount
+
+    @property
+    def producer_discount(self) -> int:
+        """What this cooperative's own voucher took off: it lowers the cooperative's payout."""
+        return self.discount - self.shop_discount
+
+    @property
+    def total_before_discount(self) -> int:
+        return self.total + self.discount
+
 
 class OrderLine(db.Model):
     """A snapshot: later edits to the product never rewrite order history."""
@@ -143,6 +180,11 @@ class OrderLine(db.Model):
         ),
         CheckConstraint(
             "returned_quantity >= 0 AND returned_quantity <= quantity", name="returned_quantity"
+        ),
+        # A voucher never makes a line cost less than nothing.
+        CheckConstraint("discount >= 0 AND discount <= line_total", name="discount_range"),
+        CheckConstraint(
+            "shop_discount >= 0 AND shop_discount <= discount", name="shop_discount_range"
         ),
     )
 
@@ -169,6 +211,10 @@ class OrderLine(db.Model):
     refunded_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
     # How many are in a return request that was not turned down.
     returned_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    # This line's share of the vouchers' goods discount (all funders) and of the shop's part;
+    # the buyer paid line_total - discount. A cancellation or refund gives back exactly it.
+    discount: Mapped[int] = mapped_column(default=0, server_default="0")
+    shop_discount: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
     producer_order: Mapped[ProducerOrder] = relationship(back_populates="lines")

@@ -60,18 +60,32 @@ def checkout_idempotency_key(order: Order) -> str:
     return f"order-{order.number}-checkout"
 
 
-def line_items(order: Order) -> list[dict]:
-    items = [
-        {
-            "quantity": line.quantity,
+def _line_item(line) -> dict:
+    if line.discount:
+        # A voucher's share is whole đồng per line, not per unit: the line is one item at
+        # what the buyer pays for it, so Stripe charges the discounted total to the đồng.
+        return {
+            "quantity": 1,
             "price_data": {
                 "currency": "vnd",
-                "unit_amount": line.unit_price,
-                "product_data": {"name": f"{line.product_name} ({line.unit})"[:250]},
+                "unit_amount": line.line_total - line.discount,
+                "product_data": {
+                    "name": f"{line.product_name} ({line.unit}) × {line.quantity}"[:250]
+                },
             },
         }
-        for line in order.lines
-    ]
+    return {
+        "quantity": line.quantity,
+        "price_data": {
+            "currency": "vnd",
+            "unit_amount": line.unit_price,
+            "product_data": {"name": f"{line.product_name} ({line.unit})"[:250]},
+        },
+    }
+
+
+def line_items(order: Order) -> list[dict]:
+    items = [_line_item(line) for line in order.lines if line.line_total > line.discount]
     for sub_order in order.sub_orders:
         if sub_order.shipping_fee:
             items.append(

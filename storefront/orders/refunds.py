@@ -72,6 +72,27 @@ def automatic_method(order: Order) -> str | None:
     return "stripe" if payment.payment_intent_id else None
 
 
+def line_refund_value(line: OrderLine, quantity: int) -> int:
+    """What `quantity` more of `line` cost the buyer: the price less that many units' share
+    of the line's voucher discount (pro rata, rounded down, so the last unit refunded takes
+    what is left and the shares add up to the line's discount exactly)."""
+    done, total = line.refunded_quantity, line.quantity
+    share = line.discount * (done + quantity) // total - line.discount * done // total
+    return line.unit_price * quantity - share
+
+
+def shop_share_of(sub_order: ProducerOrder, before: int, after: int) -> int:
+    """The shop-funded discount on refunded money, pro rata of the sub-order's total paid,
+    so a full refund gives back exactly the sub-order's shop share."""
+    if not sub_order.shop_discount or sub_order.total <= 0:
+        return 0
+    after = min(after, sub_order.total)
+    return (
+        sub_order.shop_discount * after // sub_order.total
+        - sub_order.shop_discount * min(before, sub_order.total) // sub_order.total
+    )
+
+
 def _line_amounts(sub_order: ProducerOrder, lines: dict[int, int]) -> dict[OrderLine, int]:
     by_id = {line.id: line for line in sub_order.lines}
     chosen: dict[OrderLine, int] = {}
@@ -151,7 +172,7 @@ def refund_sub_order(
                 raise ValidationFailed(_l("This refund key was already used for another refund."))
             return existing
     chosen = _line_amounts(sub_order, lines) if lines else {}
-    lines_value = sum(line.unit_price * quantity for line, quantity in chosen.items())
+    lines_value = sum(line_refund_value(line, quantity) for line, quantity in chosen.items())
     if amount is None and chosen:
         amount = lines_value
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
@@ -191,6 +212,8 @@ def refund_sub_order(
         bank_reference = _clean_bank_details(bank_reference, paid_on, order, today_vn())
     key = idempotency_key or default_idempotency_key(sub_order, amount)
 
+    refunded_before = sub_order.refunded_amount
+    line_values = {line.id: line_refund_value(line, quantity) for line, quantity in chosen.items()}
     # Claim the money first with conditional UPDATEs, so two concurrent refunds cannot
     # together exceed what was paid (Stripe's fakes, and banks, would let them).
     claimed = session.execute(
@@ -248,7 +271,7 @@ def refund_sub_order(
         bank_reference=bank_reference if method == "bank_transfer" else None,
         paid_on=paid_on if method == "bank_transfer" else None,
         lines=[
-            RefundLine(order_line_id=line.id, quantity=quantity, amount=line.unit_price * quantity)
+            RefundLine(order_line_id=line.id, quantity=quantity, amount=line_values[line.id])
             for line, quantity in sorted(chosen.items(), key=lambda item: item[0].id)
         ],
     )
@@ -276,6 +299,12 @@ def refund_sub_order(
         )
     )
     session.flush()
-    ledger.post_refund(session, sub_order, amount, key)
+    ledger.post_refund(
+        session,
+        sub_order,
+        amount,
+        key,
+        shop_share=shop_share_of(sub_order, refunded_before, refunded_before + amount),
+    )
     emails.refund_recorded(order, sub_order, refund)
     return refund

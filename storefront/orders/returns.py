@@ -381,7 +381,8 @@ def close(session: Session, ret: ReturnRequest, note: str, actor_id: int | None)
 
 
 def return_value(ret: ReturnRequest) -> int:
-    return sum(rl.order_line.unit_price * rl.quantity for rl in ret.lines)
+    # What the buyer paid for those units: their price less their share of any voucher.
+    return sum(refunds.line_refund_value(rl.order_line, rl.quantity) for rl in ret.lines)
 
 
 def receive(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import Address
 from ..cart import services as cart_services
+from ..cart.forms import VoucherForm
 from ..cart.session import current_cart
 from ..clock import utcnow
 from ..core.pagination import paginate
@@ -26,6 +27,7 @@ from ..core.uow import done
 from ..core.urls import public_url
 from ..errors import DomainError, back_to
 from ..extensions import db
+from ..promotions import rules as promotion_rules
 from . import bank_transfer, cancellation, fulfilment, payments, refunds, returns
 from . import checkout as checkout_service
 from .forms import ActionForm, CancelForm, CheckoutForm, PayForm, quantities_from
@@ -173,7 +175,10 @@ def _start_card_payment(order: Order):
 def checkout():
     settings = checkout_service.OrderSettings.from_config(current_app.config)
     cart = current_cart()
-    summary = cart_services.summarize(db.session, cart, settings.shipping)
+    # The checkout page shows no images; the vouchers' discounts need the buyer's key.
+    summary = cart_services.summarize(
+        db.session, cart, settings.shipping, with_images=False, buyer_key=_buyer_key()
+    )
     if request.method == "POST" and summary.is_empty:
         placed = checkout_service.already_ordered(db.session, cart)
         if placed is not None:
@@ -211,7 +216,13 @@ def checkout():
         except DomainError as failure:
             db.session.rollback()
             error = str(failure.message)
-            summary = cart_services.summarize(db.session, current_cart(), settings.shipping)
+            summary = cart_services.summarize(
+                db.session,
+                current_cart(),
+                settings.shipping,
+                with_images=False,
+                buyer_key=_buyer_key(),
+            )
         else:
             if order.payment_method is PaymentMethod.CARD:
                 db.session.commit()  # the order exists before the buyer is sent to Stripe
@@ -229,12 +240,19 @@ def _placed(order: Order):
     return redirect(_detail_url(order), code=303)
 
 
+def _buyer_key() -> str | None:
+    return cart_services.buyer_key(current_user if current_user.is_authenticated else None)
+
+
 def _render_checkout(form, summary, settings, card_enabled, error=None, status=200):
     return (
         render_template(
             "orders/checkout.html",
             form=form,
             summary=summary,
+            voucher_form=VoucherForm(formdata=None),
+            offers=[],
+            describe_voucher=promotion_rules.describe,
             error=error,
             card_enabled=card_enabled,
             demo_mode=payments.demo_mode(current_app.config),

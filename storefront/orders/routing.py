@@ -24,6 +24,7 @@ from ..clock import utcnow
 from ..errors import InvalidTransition, ValidationFailed
 from ..mail import queue_email
 from ..producers import inventory, ledger
+from ..promotions import services as promotion_services
 from .models import (
     Order,
     OrderEvent,
@@ -274,6 +275,8 @@ def cancel(
         if order.payment_status in (PaymentStatus.PENDING, PaymentStatus.COD):
             order.payment_status = PaymentStatus.CANCELLED
         order.reservation_expires_at = None
+        # The whole order is cancelled: its vouchers' uses go back (once, conditionally).
+        promotion_services.release_uses(session, order, now)
     elif order.payment_method is PaymentMethod.COD:
         _settle_cod_order_if_complete(session, order, now)
     _notify_buyer(sub_order)

@@ -7,9 +7,14 @@ producer owes the shop (cash on delivery: the cooperative's carrier collected
 the money, so it owes the commission).
 
 A delivered sub-order posts:
-  SALE           +total (goods and the shipping fee the producer paid to send them)
-  COMMISSION     -rate × goods subtotal
-  COD_COLLECTED  -total, when the producer's carrier collected the cash
+  SALE           +its value before vouchers (goods and the shipping fee the producer paid)
+  ADJUSTMENT     -the discount of the cooperative's own voucher (reference "voucher"):
+                 a cooperative-funded discount lowers its payout; a shop-funded one does not
+                 (the shop pays it, so the sale stays whole)
+  COMMISSION     -rate × the goods as the ledger sells them: before the shop's voucher,
+                 after the cooperative's own
+  COD_COLLECTED  -total (what the buyer paid, after every voucher), when the producer's
+                 carrier collected the cash
 """
 
 from flask_babel import lazy_gettext as _l
@@ -23,8 +28,13 @@ from .bank_details import check_payable
 from .models import LedgerEntry, LedgerKind, Payout, Producer
 
 
+def commission_base(producer_order: ProducerOrder) -> int:
+    """The goods as the ledger sells them: what the buyer paid plus the shop's voucher share."""
+    return producer_order.subtotal + producer_order.shop_goods_discount
+
+
 def commission_for(producer_order: ProducerOrder) -> int:
-    return apply_rate_bp(producer_order.subtotal, producer_order.commission_rate_bp)
+    return apply_rate_bp(commission_base(producer_order), producer_order.commission_rate_bp)
 
 
 def post_delivery(session: Session, producer_order: ProducerOrder) -> list[LedgerEntry]:
@@ -34,7 +44,7 @@ def post_delivery(session: Session, producer_order: ProducerOrder) -> list[Ledge
             producer_id=producer_order.producer_id,
             producer_order_id=producer_order.id,
             kind=LedgerKind.SALE,
-            amount=producer_order.total,
+            amount=producer_order.total_before_discount,
             reference="",
         ),
         LedgerEntry(
@@ -45,6 +55,17 @@ def post_delivery(session: Session, producer_order: ProducerOrder) -> list[Ledge
             reference="",
         ),
     ]
+    if producer_order.producer_discount:
+        entries.append(
+            LedgerEntry(
+                producer_id=producer_order.producer_id,
+                producer_order_id=producer_order.id,
+                kind=LedgerKind.ADJUSTMENT,
+                amount=-producer_order.producer_discount,
+                reference="voucher",
+                note="voucher",
+            )
+        )
     if producer_order.order.payment_method is PaymentMethod.COD:
         entries.append(
             LedgerEntry(
@@ -61,9 +82,15 @@ def post_delivery(session: Session, producer_order: ProducerOrder) -> list[Ledge
 
 
 def post_refund(
-    session: Session, producer_order: ProducerOrder, amount: int, reference: str
+    session: Session,
+    producer_order: ProducerOrder,
+    amount: int,
+    reference: str,
+    shop_share: int = 0,
 ) -> list[LedgerEntry]:
     """A refund of a delivered sub-order reduces what the producer earned, commission included.
+    `shop_share` is the shop-funded voucher discount on what was refunded: the shop had paid it
+    to the producer with the sale, so it comes back too.
 
     Refunds before delivery touch no ledger: no sale was posted yet.
     """
@@ -77,13 +104,13 @@ def post_refund(
     )
     if not sale_posted:
         return []
-    goods_refunded = min(amount, producer_order.subtotal)
+    goods_refunded = min(amount + shop_share, commission_base(producer_order))
     entries = [
         LedgerEntry(
             producer_id=producer_order.producer_id,
             producer_order_id=producer_order.id,
             kind=LedgerKind.REFUND,
-            amount=-amount,
+            amount=-(amount + shop_share),
             reference=reference,
         ),
         LedgerEntry(

@@ -4,14 +4,19 @@ Periods are calendar days in Vietnam (start and end inclusive); timestamps are
 stored as naive UTC, so the bounds are converted once here.
 
 Per delivered sub-order:
-  gross          the sub-order total (goods + the shipping fee the producer paid)
-  commission     the shop's cut of the goods, at the rate snapshotted on the sub-order
-                 (the producer's own rate or the shop-wide config rate when ordered)
-  net            gross - commission
-  cod_collected  the cash the producer's carrier already took from the buyer
+  gross          the sub-order's value before vouchers (goods + the shipping fee the
+                 producer paid)
+  own_discount   the discount of the producer's own voucher: it lowers the payout
+  shop_discount  the discount of the shop's voucher: shown, paid by the shop, not deducted
+  commission     the shop's cut of the goods (before the shop's voucher, after the
+                 producer's own), at the rate snapshotted on the sub-order
+  net            gross - own_discount - commission
+  cod_collected  the cash the producer's carrier already took from the buyer (after every
+                 voucher)
 
 `due` = net - cod_collected + refunds: positive, the shop owes the producer for
 the period; negative, the producer owes the shop its commission on cash sales.
+`voucher_lines` lists each voucher on those sub-orders: its code, who funds it, its amount.
 """
 
 from dataclasses import dataclass, field
@@ -45,6 +50,18 @@ class StatementLine:
     commission: int
     net: int
     cod_collected: int
+    own_discount: int = 0
+    shop_discount: int = 0
+
+
+@dataclass(frozen=True)
+class StatementVoucher:
+    """One voucher on one delivered sub-order: the shop's (not deducted) or the producer's."""
+
+    order_number: str
+    code: str
+    shop_funded: bool
+    amount: int
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,36 @@ class Statement:
     closing_balance: int = 0  # the ledger at the end of the period
     balance: int = 0  # the ledger now: >0 the shop owes the producer, <0 the reverse
     refund_lines: list[StatementRefund] = field(default_factory=list)
+    own_discounts: int = 0
+    shop_discounts: int = 0
+    voucher_lines: list[StatementVoucher] = field(default_factory=list)
+
+
+def _voucher_lines(session: Session, sub_orders: list[ProducerOrder]) -> list[StatementVoucher]:
+    from ..promotions.models import Voucher, VoucherUse
+
+    discounted = [so for so in sub_orders if so.discount]
+    if not discounted:
+        return []
+    uses = session.execute(
+        select(VoucherUse, Voucher.producer_id)
+        .join(Voucher, Voucher.id == VoucherUse.voucher_id)
+        .where(VoucherUse.order_id.in_({so.order_id for so in discounted}))
+        .order_by(VoucherUse.id)
+    ).all()
+    lines = []
+    for sub_order in discounted:
+        for use, funder in uses:
+            if use.order_id != sub_order.order_id:
+                continue
+            if funder is None and sub_order.shop_discount:
+                amount, shop = sub_order.shop_discount, True
+            elif funder == sub_order.producer_id and use.producer_order_id == sub_order.id:
+                amount, shop = sub_order.producer_discount, False
+            else:
+                continue
+            lines.append(StatementVoucher(sub_order.order.number, use.code or "—", shop, amount))
+    return lines
 
 
 def statement(session: Session, producer: Producer, start: date, end: date) -> Statement:
@@ -83,16 +130,18 @@ def statement(session: Session, producer: Producer, start: date, end: date) -> S
         start, end = end, start
     lower, upper = vn_day_start_utc(start), vn_day_start_utc(end + timedelta(days=1))
 
-    sub_orders = session.scalars(
-        select(ProducerOrder)
-        .where(
-            ProducerOrder.producer_id == producer.id,
-            ProducerOrder.status == SubOrderStatus.DELIVERED,
-            ProducerOrder.delivered_at >= lower,
-            ProducerOrder.delivered_at < upper,
+    sub_orders = list(
+        session.scalars(
+            select(ProducerOrder)
+            .where(
+                ProducerOrder.producer_id == producer.id,
+                ProducerOrder.status == SubOrderStatus.DELIVERED,
+                ProducerOrder.delivered_at >= lower,
+                ProducerOrder.delivered_at < upper,
+            )
+            .options(selectinload(ProducerOrder.order))
+            .order_by(ProducerOrder.delivered_at, ProducerOrder.id)
         )
-        .options(selectinload(ProducerOrder.order))
-        .order_by(ProducerOrder.delivered_at, ProducerOrder.id)
     )
     lines = []
     for sub_order in sub_orders:
@@ -104,10 +153,12 @@ def statement(session: Session, producer: Producer, start: date, end: date) -> S
                 order_number=sub_order.order.number,
                 delivered_on=to_vn_date(sub_order.delivered_at),
                 rate_bp=sub_order.commission_rate_bp,
-                gross=sub_order.total,
+                gross=sub_order.total_before_discount,
                 commission=commission,
-                net=sub_order.total - commission,
+                net=sub_order.total_before_discount - sub_order.producer_discount - commission,
                 cod_collected=sub_order.total if cash_sale else 0,
+                own_discount=sub_order.producer_discount,
+                shop_discount=sub_order.shop_discount,
             )
         )
 
@@ -161,6 +212,7 @@ def statement(session: Session, producer: Producer, start: date, end: date) -> S
     gross = sum(line.gross for line in lines)
     commission = sum(line.commission for line in lines)
     cod_collected = sum(line.cod_collected for line in lines)
+    own_discounts = sum(line.own_discount for line in lines)
     return Statement(
         producer_id=producer.id,
         start=start,
@@ -168,12 +220,15 @@ def statement(session: Session, producer: Producer, start: date, end: date) -> S
         lines=lines,
         gross=gross,
         commission=commission,
-        net=gross - commission,
+        net=gross - own_discounts - commission,
         cod_collected=cod_collected,
         refunds=refunds,
-        due=gross - commission - cod_collected + refunds,
+        due=gross - own_discounts - commission - cod_collected + refunds,
         payouts_paid=payouts_paid,
         closing_balance=ledger_sum(LedgerEntry.created_at < upper),
         balance=ledger.balance(session, producer.id),
         refund_lines=refund_lines,
+        own_discounts=own_discounts,
+        shop_discounts=sum(line.shop_discount for line in lines),
+        voucher_lines=_voucher_lines(session, sub_orders),
     )

@@ -1,0 +1,28 @@
+"""A product's price now. Written against anything with price, sale_price, sale_starts_at and
+sale_ends_at, so the rule moves unchanged to variants (issue 16)."""
+
+from datetime import datetime
+
+from ..clock import utcnow
+
+
+def sale_running(item, now: datetime | None = None) -> bool:
+    if item.sale_price is None or item.sale_starts_at is None:
+        return False
+    now = now or utcnow()
+    if now < item.sale_starts_at:
+        return False
+    if item.sale_ends_at is not None and now >= item.sale_ends_at:
+        return False
+    return 0 <= item.sale_price < item.price
+
+
+def price_now(item, now: datetime | None = None) -> int:
+    return item.sale_price if sale_running(item, now) else item.price
+
+
+def percent_off(price: int, sale_price: int) -> int:
+    """The percentage shown beside a struck-through price, rounded down (never overstated)."""
+    if price <= 0 or sale_price >= price:
+        return 0
+    return (price - sale_price) * 100 // price
