@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.bank_changes import bp as admin_bank_bp
     from .admin.policy_pages import bp as admin_pages_bp
     from .admin.routes import bp as admin_bp
+    from .admin.vouchers import bp as admin_vouchers_bp
     from .auth.account_routes import bp as account_bp
     from .auth.routes import bp as auth_bp
     from .cart.routes import bp as cart_bp
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         admin_pages_bp,
         admin_bank_bp,
+        admin_vouchers_bp,
         pages_bp,
     ):
         app.register_blueprint(blueprint)

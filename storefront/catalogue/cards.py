@@ -12,6 +12,7 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..promotions.pricing import percent_off, price_now
 from ..storage import storage
 from .models import is_low_stock
 
@@ -28,6 +29,8 @@ class ProductCard(NamedTuple):
     unit: str
     stock_class: str
     stock_label: str
+    list_price: int = 0  # the price without the sale: shown struck through while one runs
+    percent_off: int = 0
 
 
 def in_english() -> bool:
@@ -67,6 +70,7 @@ def product_cards(rows) -> list[ProductCard]:
         name = localized(row, "name")
         stock_class, stock_label = stock_status(row)
         thumb = row.thumb_filename
+        price = price_now(row)
         cards.append(
             ProductCard(
                 slug=row.slug,
@@ -76,10 +80,12 @@ def product_cards(rows) -> list[ProductCard]:
                 image_alt=row.image_alt or name,
                 producer_name=row.producer_name,
                 stars=row.stars,
-                price=row.price,
+                price=price,
                 unit=row.unit,
                 stock_class=stock_class,
                 stock_label=stock_label,
+                list_price=row.price,
+                percent_off=percent_off(row.price, price),
             )
         )
     return cards

@@ -9,7 +9,7 @@ verified and valid on `on`.
 import functools
 import math
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import Date, String, and_, bindparam, exists, func, or_, select, true
@@ -109,6 +109,10 @@ class CardRow(NamedTuple):
     thumb_filename: str | None
     image_alt: str | None
     stars: int | None
+    # The sale's terms, not whether it runs: a cached row is judged at render time (cards.py).
+    sale_price: int | None = None
+    sale_starts_at: datetime | None = None
+    sale_ends_at: datetime | None = None
 
 
 @dataclass
@@ -276,6 +280,9 @@ def _card_columns(on):
         _first_image(ProductImage.thumb_filename).label("thumb_filename"),
         _first_image(ProductImage.alt).label("image_alt"),
         best_stars(on).label("stars"),
+        Product.sale_price,
+        Product.sale_starts_at,
+        Product.sale_ends_at,
     )
 
 

@@ -6,6 +6,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from ..clock import today_vn
+from ..extensions import db
+from ..promotions import rules as promotion_rules
+from ..promotions import services as promotion_services
+from ..promotions.pricing import percent_off
 from . import cards, queries
 from .cache import cached
 from .forms import MESSAGES, is_printable, is_slug, parse_listing_args, parse_page
@@ -105,6 +109,11 @@ def product(slug: str):
         expired=queries.expired_certificate(found, today),
         related=related,
         today=today,
+        # Live, not cached: a voucher's uses and window change without a catalogue edit.
+        offers=promotion_services.shown_for_products(db.session, [found]),
+        describe_voucher=promotion_rules.describe,
+        percent_off=percent_off,
+        vn_time=promotion_rules.vn_time,
     )
 
 

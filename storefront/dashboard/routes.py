@@ -12,6 +12,7 @@ from .views import (  # noqa: F401
     returns,
     stock,
     team,
+    vouchers,
 )
 
 __all__ = ["bp"]

@@ -12,6 +12,10 @@ this module instead of reading those columns:
   due        still to pay: charged - (paid - refunded), when positive
              (cash on delivery: what the courier collects at the door)
   to_refund  paid and not yet given back beyond what the part costs, when positive
+
+Vouchers: `items` and `shipping` are what the buyer pays, after the vouchers; the vouchers'
+discounts (goods_discount, shipping_discount) are given beside them, so a page shows the
+price before, the discount, and the total without subtracting anything twice.
 """
 
 from dataclasses import dataclass
@@ -44,10 +48,16 @@ class SubOrderTotals:
     due: int
     to_refund: int
     cod_to_collect: int  # cash the courier collects for this parcel
+    goods_discount: int = 0  # the vouchers' share already taken off `items`
+    shipping_discount: int = 0  # already taken off `shipping`
 
     @property
     def net_paid(self) -> int:
         return self.paid - self.refunded
+
+    @property
+    def discount(self) -> int:
+        return self.goods_discount + self.shipping_discount
 
 
 def sub_order_totals(sub_order: ProducerOrder) -> SubOrderTotals:
@@ -72,6 +82,8 @@ def sub_order_totals(sub_order: ProducerOrder) -> SubOrderTotals:
         due=due,
         to_refund=max(-balance, 0),
         cod_to_collect=due if is_cod and live and not sub_order.cash_received else 0,
+        goods_discount=sub_order.goods_discount if live else 0,
+        shipping_discount=sub_order.shipping_discount if live else 0,
     )
 
 
@@ -88,10 +100,16 @@ class OrderTotals:
     to_refund: int
     cancelled: int  # the ordered value of cancelled parts
     parts: dict[int, SubOrderTotals]
+    goods_discount: int = 0  # the vouchers on parts still bought
+    shipping_discount: int = 0
 
     @property
     def net_paid(self) -> int:
         return self.paid - self.refunded
+
+    @property
+    def discount(self) -> int:
+        return self.goods_discount + self.shipping_discount
 
     def part(self, sub_order: ProducerOrder) -> SubOrderTotals:
         return self.parts[sub_order.id]
@@ -112,4 +130,6 @@ def order_totals(order: Order) -> OrderTotals:
         to_refund=sum(p.to_refund for p in values),
         cancelled=sum(p.ordered for p in values if not p.live),
         parts=parts,
+        goods_discount=sum(p.goods_discount for p in values),
+        shipping_discount=sum(p.shipping_discount for p in values),
     )

@@ -63,6 +63,9 @@ def side_b(app):
         photos=[ReturnPhoto(filename="r/b.jpg", thumb_filename="r/b-thumb.jpg")],
     )
     db.session.add(side.return_request)
+    from tests.promotions.voucher_helpers import voucher
+
+    side.voucher = voucher(producer_id=side.producer.id, code="BVOUCHER", min_order=0)
     db.session.commit()
     return side
 

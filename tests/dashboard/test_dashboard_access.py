@@ -19,6 +19,7 @@ from storefront.models import (
     StockMovement,
 )
 from storefront.orders.models import ReturnRequest
+from storefront.promotions.models import Voucher
 from storefront.producers import ledger
 from tests.conftest import make_config
 from tests.factories import ProducerMemberFactory, UserFactory
@@ -31,6 +32,7 @@ DASHBOARD_RULES = sorted(
 RULES_WITH_IDS = [rule for rule in DASHBOARD_RULES if rule.arguments]
 ACTIONS = ("confirm", "pack", "ship", "deliver", "cancel")
 RETURN_ACTIONS = ("accept", "refuse", "receive")
+VOUCHER_ACTIONS = ("pause", "resume")
 # Logged-in customers may reach these (to become or join a producer); the rest need the role.
 OPEN_TO_CUSTOMERS = {"dashboard.apply", "dashboard.invitation_accept"}
 
@@ -48,6 +50,7 @@ def b_values(side_b) -> dict:
         "token": side_b.invitation_token,
         "return_id": side_b.return_request.id,
         "photo_id": side_b.return_request.photos[0].id,
+        "voucher_id": side_b.voucher.id,
     }
 
 
@@ -55,11 +58,11 @@ def urls_for(rule, side_b) -> list[str]:
     values = b_values(side_b)
     missing = rule.arguments - set(values) - {"action"}
     assert not missing, f"map the URL argument(s) {missing} of {rule.rule} to B's objects"
-    actions = (
-        (RETURN_ACTIONS if rule.endpoint == "dashboard.return_action" else ACTIONS)
-        if "action" in rule.arguments
-        else (None,)
-    )
+    by_endpoint = {
+        "dashboard.return_action": RETURN_ACTIONS,
+        "dashboard.voucher_status": VOUCHER_ACTIONS,
+    }
+    actions = by_endpoint.get(rule.endpoint, ACTIONS) if "action" in rule.arguments else (None,)
     urls = []
     for action in actions:
         args = {name: values[name] for name in rule.arguments if name != "action"}
@@ -108,6 +111,10 @@ def snapshot(side_b) -> dict:
         ),
         "invitation": (invitation.accepted_at if invitation else "gone"),
         "members": count(ProducerMember, ProducerMember.producer_id == side_b.producer.id),
+        "voucher": (
+            lambda v: (v.status, v.version, v.code, v.percent, v.min_order)
+        )(db.session.get(Voucher, side_b.voucher.id)),
+        "sale": (product.sale_price, product.sale_starts_at, product.sale_ends_at),
     }
 
 
@@ -133,6 +140,13 @@ def test_producer_a_cannot_reach_producer_b(client, login_a, side_b, rule, metho
         "producer_id": str(login_a.producer.id),
         "name": "Hijacked",
         "price": "1",
+        "code": "HIJACK",
+        "kind": "percent",
+        "value": "99",
+        "scope": "shop",
+        "starts_at": "2026-01-01T00:00",
+        "sale_price": "1",
+        "ends_at": "2030-01-01T00:00",
     }
     for url in urls_for(rule, side_b):
         response = client.open(url, method=method, data=hostile_form)
