@@ -122,5 +122,7 @@ def change_status(voucher_id: int, action: str):
         "stop": VoucherStatus.STOPPED,
     }[action]
     services.set_status(db.session, voucher, target, current_user.id)
-    return done(_("The voucher is now: %(status)s.", status=STATUS_LABELS[target.value]),
-                url_for("admin_vouchers.index"))  # fmt: skip
+    return done(
+        _("The voucher is now: %(status)s.", status=STATUS_LABELS[target.value]),
+        url_for("admin_vouchers.index"),
+    )

@@ -77,12 +77,14 @@ class VoucherForm(Form):
         format=DATETIME_FORMAT,
         validators=[InputRequired(message=_l("Enter when the voucher starts."))],
     )
-    ends_at = DateTimeLocalField(_l("Ends (Vietnam time)"), format=DATETIME_FORMAT,
-                                 validators=[Optional()])  # fmt: skip
+    ends_at = DateTimeLocalField(
+        _l("Ends (Vietnam time)"), format=DATETIME_FORMAT, validators=[Optional()]
+    )
     total_uses = IntegerField(
-        _l("Total uses"), validators=[Optional(), NumberRange(min=1, max=10_000_000)],
+        _l("Total uses"),
+        validators=[Optional(), NumberRange(min=1, max=10_000_000)],
         description=_l("Empty: no limit."),
-    )  # fmt: skip
+    )
     per_buyer = IntegerField(
         _l("Uses per buyer"), default=1, validators=[Optional(), NumberRange(min=1, max=1000)]
     )

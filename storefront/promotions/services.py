@@ -322,10 +322,24 @@ def _checked(session: Session, terms: VoucherTerms, producer_id: int | None) -> 
 
 
 AUDITED = (
-    "code", "kind", "percent", "amount", "max_discount", "min_order", "scope",
-    "scope_producer_id", "scope_group", "scope_stars", "starts_at", "ends_at", "total_uses",
-    "per_buyer", "show_on_product", "status", "version",
-)  # fmt: skip
+    "code",
+    "kind",
+    "percent",
+    "amount",
+    "max_discount",
+    "min_order",
+    "scope",
+    "scope_producer_id",
+    "scope_group",
+    "scope_stars",
+    "starts_at",
+    "ends_at",
+    "total_uses",
+    "per_buyer",
+    "show_on_product",
+    "status",
+    "version",
+)
 
 
 def snapshot(voucher: Voucher) -> dict:

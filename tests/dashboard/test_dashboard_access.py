@@ -19,8 +19,8 @@ from storefront.models import (
     StockMovement,
 )
 from storefront.orders.models import ReturnRequest
-from storefront.promotions.models import Voucher
 from storefront.producers import ledger
+from storefront.promotions.models import Voucher
 from tests.conftest import make_config
 from tests.factories import ProducerMemberFactory, UserFactory
 
@@ -111,9 +111,9 @@ def snapshot(side_b) -> dict:
         ),
         "invitation": (invitation.accepted_at if invitation else "gone"),
         "members": count(ProducerMember, ProducerMember.producer_id == side_b.producer.id),
-        "voucher": (
-            lambda v: (v.status, v.version, v.code, v.percent, v.min_order)
-        )(db.session.get(Voucher, side_b.voucher.id)),
+        "voucher": (lambda v: (v.status, v.version, v.code, v.percent, v.min_order))(
+            db.session.get(Voucher, side_b.voucher.id)
+        ),
         "sale": (product.sale_price, product.sale_starts_at, product.sale_ends_at),
     }
 
