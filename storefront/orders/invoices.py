@@ -118,6 +118,7 @@ EXPORT_HEADER = [
     "Đơn giá",
     "Thành tiền",
 ]
+DISCOUNT_LABEL = "Chiết khấu thương mại (mã giảm giá)"
 PAYMENT_FORM = "TM/CK"  # cash or transfer: what these services expect when both may apply
 
 
@@ -146,6 +147,11 @@ def export_rows(sub_orders: list[ProducerOrder], shipping_label: str) -> list[li
             rows.append(
                 [*head, shipping_label, "", 1, sub_order.shipping_fee, sub_order.shipping_fee]
             )
+        if sub_order.producer_discount:
+            # The cooperative's own voucher is its trade discount (chiết khấu thương mại) on
+            # this invoice; the shop's voucher is the shop's cost, the cooperative sells whole.
+            amount = -sub_order.producer_discount
+            rows.append([*head, DISCOUNT_LABEL, "", 1, amount, amount])
     return rows
 
 

@@ -68,7 +68,11 @@ def make_neighbour_objects() -> dict[str, int]:
     )
     db.session.add(return_request)
     db.session.flush()
+    from tests.promotions.voucher_helpers import voucher
+
+    their_voucher = voucher(producer_id=producer.id, code="NEIGHBOUR", min_order=0)
     return {
+        "voucher_id": their_voucher.id,
         "product_id": product.id,
         "image_id": image.id,
         "certificate_id": certificate.id,
