@@ -144,6 +144,9 @@ def register_error_pages(app: Flask) -> None:
             default = getattr(type(error), "description", None)
             description = getattr(error, "description", None)
             message = description if description and description != default else None
+            limit = getattr(error, "limit", None)  # Flask-Limiter's RateLimitExceeded
+            if limit is not None and not limit.error_message:
+                message = None  # its description is the rate itself ("10 per 1 minute")
             return render_template(f"errors/{code}.html", message=message), code
 
         return handler
