@@ -127,7 +127,7 @@ def handle_domain_error(error: DomainError):
         )
     flash(message, "error")
     target = g.get("back_to") or _same_origin_referrer()
-    if target is None and request.method == "GET":
+    if target is None and request.method in ("GET", "HEAD"):
         # Going back to this same page would raise again: show the message on an error page.
         return render_template("errors/400.html", message=message), error.status_code
     return redirect(target or url_for("catalogue.home"), code=303)

@@ -174,7 +174,8 @@ def login():
             _finish_login(user, second_factor=False)
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(target)
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
+    return render_template("auth/login.html", form=form), status
 
 
 def _pending_user():
@@ -225,7 +226,7 @@ def second_factor():
             return redirect(target, code=303)
         db.session.rollback()
         form.code.errors.append(twofactor.WRONG_CODE)
-    status = 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
     return render_template("auth/second_factor.html", form=form), status
 
 
@@ -256,7 +257,7 @@ def register():
                 "success",
             )
             return redirect(_after_login_target(form.next.data))
-    status = 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
     return render_template("auth/register.html", form=form), status
 
 
@@ -287,7 +288,7 @@ def change_password():
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed. Other devices were logged out."), "success")
             return redirect(url_for("auth.account"))
-    status = 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
     return render_template("auth/change_password.html", form=form), status
 
 
@@ -358,7 +359,7 @@ def forgot_password():
             "success",
         )
         return redirect(url_for("auth.login"), code=303)
-    status = 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
     return render_template("auth/forgot_password.html", form=form), status
 
 
@@ -400,7 +401,7 @@ def reset_password(token: str):
                 "success",
             )
             return redirect(url_for("auth.login"), code=303)
-    status = 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
     response = render_template("auth/reset_password.html", form=form, token=token)
     return response, status
 
