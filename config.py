@@ -108,6 +108,7 @@ class Config:
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") != "0"
     MAIL_MAX_ATTEMPTS = _int_env("MAIL_MAX_ATTEMPTS", 3)
+    MAIL_CLAIM_SECONDS = _int_env("MAIL_CLAIM_SECONDS", 300)  # see storefront/mail.py
     MAIL_RETRY_BASE_SECONDS = _int_env("MAIL_RETRY_BASE_SECONDS", 30)
 
     # Background jobs (storefront.tasks). No broker: tasks run in process after the commit.
