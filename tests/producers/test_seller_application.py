@@ -45,7 +45,7 @@ def _admin_client(app):
 def _actions(producer_id):
     return db.session.scalars(
         select(AuditEvent.action)
-        .where(AuditEvent.object_type == "producer", AuditEvent.object_id == producer_id)
+        .where(AuditEvent.object_type == "producer", AuditEvent.object_id == str(producer_id))
         .order_by(AuditEvent.id)
     ).all()
 
