@@ -270,6 +270,13 @@ class ProfileForm(_ProducerProfileFields):
         )
 
 
+class ProducerPhotoForm(Form):
+    photo = FileField(
+        _l("Photo of your place or your people"),
+        validators=[FileRequired(_l("Choose a photo to upload."))],
+    )
+
+
 class DocumentForm(Form):
     kind = SelectField(
         _l("Kind of document"),

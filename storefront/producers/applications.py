@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..admin import audit
 from ..catalogue import images
 from ..clock import utcnow
-from ..core.hooks import on_rollback
+from ..core.hooks import on_commit, on_rollback
 from ..core.places import is_valid_place
 from ..errors import FieldError, InvalidTransition
 from ..storage import Storage
@@ -289,3 +289,27 @@ def update_profile(
     session.flush()
     audit.record(session, actor_id, "producer.profile_updated", producer, before, after)
     return True
+
+
+def set_photo(
+    session: Session,
+    producer: Producer,
+    data: bytes,
+    store: Storage,
+    max_pixels: int,
+    actor_id: int | None,
+) -> None:
+    """Replace the producer's public photo; the old file goes only once the change commits."""
+    try:
+        filename = images.store_image(data, store, "producers", max_pixels).filename
+    except images.ImageRejected as error:
+        raise FieldError("photo", error.message) from None
+    on_rollback(session, lambda: store.delete(filename))
+    old = producer.photo_filename
+    producer.photo_filename = filename
+    session.flush()
+    if old:
+        on_commit(session, lambda: store.delete(old))
+    audit.record(
+        session, actor_id, "producer.photo_changed", producer, {"photo": old}, {"photo": filename}
+    )

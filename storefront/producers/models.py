@@ -107,6 +107,8 @@ class Producer(TimestampMixin, db.Model):
     )
     application_review_note: Mapped[str | None] = mapped_column(Text)
     application_submitted_at: Mapped[datetime | None]
+    # One photo of the place or the people, on the public producer page (the media storage).
+    photo_filename: Mapped[str | None] = mapped_column(String(255))
 
     members: Mapped[list["ProducerMember"]] = relationship(
         back_populates="producer", cascade="all, delete-orphan"

@@ -22,7 +22,7 @@ from storefront.producers.models import (
 )
 from tests.conftest import AuthActions
 from tests.factories import AdminFactory, ProducerFactory, ProducerMemberFactory, UserFactory
-from tests.producers.application_data import PDF, application
+from tests.producers.application_data import PDF, application, png_bytes
 
 
 def _apply(client, auth, **overrides):
@@ -253,3 +253,28 @@ def test_the_owner_edits_the_profile_a_member_cannot(app, client, auth):
     assert refused.status_code == 403
     db.session.refresh(producer)
     assert producer.story != "hack"
+
+
+def test_the_owner_sets_a_photo_shown_on_the_public_page(app, client, auth):
+    owner = ProducerMemberFactory(role=MemberRole.OWNER)
+    producer = owner.producer
+    db.session.commit()
+    auth.login_as(owner.user)
+    client.set_cookie("lang", "en")
+    refused = client.post("/dashboard/profile/photo", data={"photo": (BytesIO(b"<svg/>"), "x.jpg")})
+    assert refused.status_code == 422 and b'id="photo-error"' in refused.data
+    assert (
+        client.post(
+            "/dashboard/profile/photo", data={"photo": (BytesIO(png_bytes()), "htx.png")}
+        ).status_code
+        == 303
+    )
+    db.session.refresh(producer)
+    first = producer.photo_filename
+    assert first and first.startswith("producers/")
+    page = client.get(f"/producers/{producer.slug}").get_data(as_text=True)
+    assert first in page
+    client.post("/dashboard/profile/photo", data={"photo": (BytesIO(png_bytes()), "b.png")})
+    db.session.refresh(producer)
+    assert producer.photo_filename != first
+    assert "producer.photo_changed" in _actions(producer.id)

@@ -14,7 +14,7 @@ from ...extensions import db
 from ...producers import applications
 from ...producers.models import MemberRole, ProducerDocument
 from ...storage import storage
-from ..forms import DocumentForm, ProfileForm
+from ..forms import DocumentForm, ProducerPhotoForm, ProfileForm
 from . import bp, max_pixels, producer_view
 
 
@@ -23,13 +23,14 @@ def _owner_only() -> None:
         abort(403)
 
 
-def _profile_page(form=None, document_form=None, status: int = 200):
+def _profile_page(form=None, document_form=None, status: int = 200, photo_form=None):
     producer = g.producer
     return (
         render_template(
             "dashboard/profile.html",
             form=form or ProfileForm.for_producer(producer),
             document_form=document_form or DocumentForm(formdata=None),
+            photo_form=photo_form or ProducerPhotoForm(formdata=None),
             documents=producer.documents,
             kind_labels=applications.DOCUMENT_KIND_LABELS,
             review_labels=applications.APPLICATION_REVIEW_LABELS,
@@ -75,6 +76,28 @@ def document_add():
         else:
             return done(_("The document is added."), url_for("dashboard.profile"))
     return _profile_page(document_form=form, status=422)
+
+
+@bp.post("/dashboard/profile/photo")
+@producer_view
+def photo_set():
+    _owner_only()
+    form = ProducerPhotoForm()
+    if form.validate_on_submit():
+        try:
+            applications.set_photo(
+                db.session,
+                g.producer,
+                form.photo.data.read(),
+                storage(),
+                max_pixels(),
+                current_user.id,
+            )
+        except DomainError as error:
+            show_in_form(form, error)
+        else:
+            return done(_("The photo is on your public page."), url_for("dashboard.profile"))
+    return _profile_page(photo_form=form, status=422)
 
 
 @bp.get("/dashboard/profile/documents/<int:document_id>")
