@@ -81,16 +81,31 @@ def line_refund_value(line: OrderLine, quantity: int) -> int:
     return line.unit_price * quantity - share
 
 
+def line_shop_share(line: OrderLine, quantity: int) -> int:
+    """The shop-funded part of `quantity` more units' voucher share, by the same rule."""
+    done, total = line.refunded_quantity, line.quantity
+    return line.shop_discount * (done + quantity) // total - line.shop_discount * done // total
+
+
 def shop_share_of(sub_order: ProducerOrder, before: int, after: int) -> int:
-    """The shop-funded discount on refunded money, pro rata of the sub-order's total paid,
-    so a full refund gives back exactly the sub-order's shop share."""
-    if not sub_order.shop_discount or sub_order.total <= 0:
-        return 0
-    after = min(after, sub_order.total)
-    return (
-        sub_order.shop_discount * after // sub_order.total
-        - sub_order.shop_discount * min(before, sub_order.total) // sub_order.total
-    )
+    """For a refund of an amount (no lines): the shop's goods share pro rata of the goods
+    paid, then its shipping share once the refunds reach the shipping fee; refunding the
+    whole sub-order gives back exactly its shop share."""
+
+    def share(refunded: int) -> int:
+        goods, shipping = sub_order.subtotal, sub_order.shipping_fee
+        on_goods = min(refunded, goods)
+        taken = (
+            sub_order.shop_goods_discount * on_goods // goods
+            if goods > 0
+            else (sub_order.shop_goods_discount if refunded > 0 else 0)
+        )
+        if refunded > goods and shipping > 0:
+            on_shipping = min(refunded - goods, shipping)
+            taken += sub_order.shop_shipping_discount * on_shipping // shipping
+        return taken
+
+    return share(after) - share(before)
 
 
 def _line_amounts(sub_order: ProducerOrder, lines: dict[int, int]) -> dict[OrderLine, int]:
@@ -214,6 +229,12 @@ def refund_sub_order(
 
     refunded_before = sub_order.refunded_amount
     line_values = {line.id: line_refund_value(line, quantity) for line, quantity in chosen.items()}
+    if chosen:
+        # The lines' own shop shares; an amount below the lines' value takes its part of them.
+        lines_shop = sum(line_shop_share(line, quantity) for line, quantity in chosen.items())
+        shop_share = lines_shop * amount // lines_value if lines_value else 0
+    else:
+        shop_share = shop_share_of(sub_order, refunded_before, refunded_before + amount)
     # Claim the money first with conditional UPDATEs, so two concurrent refunds cannot
     # together exceed what was paid (Stripe's fakes, and banks, would let them).
     claimed = session.execute(
@@ -304,7 +325,7 @@ def refund_sub_order(
         sub_order,
         amount,
         key,
-        shop_share=shop_share_of(sub_order, refunded_before, refunded_before + amount),
+        shop_share=shop_share,
     )
     emails.refund_recorded(order, sub_order, refund)
     return refund

@@ -15,6 +15,7 @@ from storefront.models import (
 )
 from storefront.orders.models import ReturnLine, ReturnPhoto, ReturnRequest
 from storefront.producers import inventory, ledger, team
+from storefront.producers.models import DocumentKind, ProducerDocument
 from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory
 
 from .factories_dashboard import make_image, make_order
@@ -65,6 +66,14 @@ def side_b(app):
     from tests.promotions.voucher_helpers import voucher
 
     side.voucher = voucher(producer_id=side.producer.id, code="BVOUCHER", min_order=0)
+    side.document = ProducerDocument(
+        producer=side.producer,
+        kind=DocumentKind.BUSINESS_REGISTRATION,
+        filename="documents/b.pdf",
+        content_type="application/pdf",
+        original_name="b.pdf",
+    )
+    db.session.add(side.document)
     db.session.commit()
     return side
 

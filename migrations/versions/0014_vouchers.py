@@ -1,7 +1,7 @@
 """vouchers and sale prices
 
-Revision ID: 0012_vouchers
-Revises: 0011_producer_bank_changes
+Revision ID: 0014_vouchers
+Revises: 0013_producer_photo
 Create Date: 2026-12-03 12:38:20.345313
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0012_vouchers"
-down_revision = "0011_producer_bank_changes"
+revision = "0014_vouchers"
+down_revision = "0013_producer_photo"
 branch_labels = None
 depends_on = None
 
