@@ -110,6 +110,14 @@ def apply_for_producer(session: Session, user: User, data: ProducerApplication) 
     session.add(ProducerMember(producer_id=producer.id, user_id=user.id, role=MemberRole.OWNER))
     user.role = UserRole.PRODUCER
     session.flush()
+    audit.record(
+        session,
+        user.id,
+        "producer.apply",
+        producer,
+        None,
+        audit.snapshot(producer, "name", "status"),
+    )
     return producer
 
 
