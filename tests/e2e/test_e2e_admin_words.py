@@ -28,7 +28,7 @@ def test_admin_order_page_and_audit_log_show_words_and_local_time(shop, open_tab
     submit(admin, "form[action$='/confirm-transfer'] button[type=submit]")
     admin.shot("order-paid")
 
-    timeline = admin.page.locator(".order-timeline tbody")
+    timeline = admin.page.locator("#order-timeline tbody")
     timeline.wait_for()
     events = [t.strip() for t in timeline.locator("tr td:nth-child(2)").all_inner_texts()]
     assert len(events) >= 2, events  # placed, then paid
