@@ -31,9 +31,19 @@ from ..orders.models import (
 from ..orders.returns import STATUS_LABELS as RETURN_STATUS_LABELS
 from ..orders.routing import STATUS_LABELS as SUB_ORDER_STATUS_LABELS
 from ..pages.models import PolicyPage
+from ..producers.applications import DOCUMENT_KIND_LABELS
 from ..producers.lifecycle import PRODUCER_KIND_LABELS, PRODUCER_STATUS_LABELS
-from ..producers.models import Payout, Producer, ProducerKind, ProducerStatus, StockReason
+from ..producers.models import (
+    DocumentKind,
+    Payout,
+    Producer,
+    ProducerKind,
+    ProducerStatus,
+    StockReason,
+)
 from .audit import action_label
+
+DOCUMENT_KINDS = {kind.value for kind in DocumentKind}
 
 OBJECT_TYPES = {
     "producer": _l("Producer"),
@@ -49,6 +59,13 @@ OBJECT_TYPES = {
 
 FIELDS = {
     "name": _l("Name"),
+    "name_en": _l("Name (English)"),
+    "story_en": _l("Story (English)"),
+    "legal_name": _l("Legal name"),
+    "registration_number": _l("Registration number"),
+    "tax_code": _l("Tax code"),
+    "photo": _l("Photo"),
+    "document_id": _l("Document"),
     "kind": _l("Kind"),
     "story": _l("Story"),
     "contact_name": _l("Contact person"),
@@ -182,6 +199,8 @@ def value_text(object_type: str, key: str, value):
         return _l("Yes") if value else _l("No")
     if key == "status" and object_type in STATUSES:
         return _enum_label(STATUSES[object_type], value)
+    if key == "kind" and value in DOCUMENT_KINDS:  # a paper sent with an application
+        return _enum_label((DocumentKind, DOCUMENT_KIND_LABELS), value)
     if key in ENUM_FIELDS:
         return _enum_label(ENUM_FIELDS[key], value)
     if key == "stock_reason":

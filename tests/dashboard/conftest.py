@@ -15,6 +15,7 @@ from storefront.models import (
 )
 from storefront.orders.models import ReturnLine, ReturnPhoto, ReturnRequest
 from storefront.producers import inventory, ledger, team
+from storefront.producers.models import DocumentKind, ProducerDocument
 from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory
 
 from .factories_dashboard import make_image, make_order
@@ -62,6 +63,14 @@ def side_b(app):
         photos=[ReturnPhoto(filename="r/b.jpg", thumb_filename="r/b-thumb.jpg")],
     )
     db.session.add(side.return_request)
+    side.document = ProducerDocument(
+        producer=side.producer,
+        kind=DocumentKind.BUSINESS_REGISTRATION,
+        filename="documents/b.pdf",
+        content_type="application/pdf",
+        original_name="b.pdf",
+    )
+    db.session.add(side.document)
     db.session.commit()
     return side
 

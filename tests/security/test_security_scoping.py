@@ -17,7 +17,7 @@ from storefront.models import (
     UserRole,
 )
 from storefront.orders.models import ReturnPhoto, ReturnRequest
-from storefront.producers.models import Payout
+from storefront.producers.models import DocumentKind, Payout, ProducerDocument
 from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory, UserFactory
 
 
@@ -66,9 +66,16 @@ def make_neighbour_objects() -> dict[str, int]:
         reason_code="damaged",
         photos=[ReturnPhoto(filename="r/b.jpg", thumb_filename="r/b-t.jpg")],
     )
-    db.session.add(return_request)
+    document = ProducerDocument(
+        producer_id=product.producer_id,
+        kind=DocumentKind.OTHER,
+        filename="documents/b.pdf",
+        content_type="application/pdf",
+    )
+    db.session.add_all([return_request, document])
     db.session.flush()
     return {
+        "document_id": document.id,
         "product_id": product.id,
         "image_id": image.id,
         "certificate_id": certificate.id,
