@@ -85,6 +85,18 @@ SCHEMAS = {
             ),
         }
     ),
+    "Rating": {
+        **_object(
+            {
+                "average": _nullable(
+                    {"type": "number", "minimum": 1, "maximum": 5},
+                    description="Mean stars of the published verified reviews, one decimal.",
+                ),
+                "count": {"type": "integer", "minimum": 0},
+            }
+        ),
+        "description": "Buyers' reviews (only buyers whose order was delivered may review).",
+    },
     "Product": _object(
         {
             "id": INTEGER,
@@ -117,6 +129,7 @@ SCHEMAS = {
             "in_stock": {"type": "boolean"},
             "season": _nullable(_object({"start_month": MONTH, "end_month": MONTH})),
             "image": _nullable(_ref("Image")),
+            "rating": _ref("Rating"),
             "created_at": {"type": "string", "format": "date-time"},
             "description": STRING,
             "description_en": _nullable(STRING),
@@ -242,7 +255,7 @@ PRODUCT_PARAMETERS = [
     _query(
         "sort",
         {"type": "string", "enum": list(SORTS)},
-        "Default: relevance when searching, else newest.",
+        "Default: relevance when searching, else newest; rating: best rated first.",
     ),
     *PAGE_PARAMETERS,
 ]

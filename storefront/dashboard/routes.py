@@ -10,6 +10,7 @@ from .views import (  # noqa: F401
     payouts,
     products,
     returns,
+    reviews,
     stock,
     team,
 )
