@@ -338,6 +338,18 @@ def invite(session: Session, sub_order_id: int, now: datetime | None = None) -> 
     if won.rowcount != 1:
         return False
     order = sub_order.order
+    reviewed = set(
+        session.scalars(
+            select(Review.order_line_id).where(
+                Review.order_line_id.in_([line.id for line in sub_order.lines])
+            )
+        )
+    )
+    lines = [
+        line for line in sub_order.lines if line.product_id is not None and line.id not in reviewed
+    ]
+    if not lines:
+        return False  # claimed all the same: nothing is left to ask about
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     queue_email(
         order.email,
@@ -346,6 +358,6 @@ def invite(session: Session, sub_order_id: int, now: datetime | None = None) -> 
         locale=order.locale,
         order=order,
         sub_order=sub_order,
-        links=[(line.product_name, f"{base}/reviews/new/{line.id}") for line in sub_order.lines],
+        links=[(line.product_name, f"{base}/reviews/new/{line.id}") for line in lines],
     )
     return True

@@ -294,3 +294,24 @@ def test_a_guest_order_gets_no_invitation(app, shop):
     routing.deliver(db.session, sub_order, None, cash_received=True)
     db.session.commit()
     assert not [m for m in outbox() if "/reviews/new/" in m.get_content()]
+
+
+def test_product_page_cost_does_not_grow_with_its_reviews(app, shop):
+    from tests.conftest import counting_queries
+    from tests.factories import UserFactory
+
+    costs = []
+    for _round in range(2):
+        for _ in range(1 if not costs else 4):
+            buyer = UserFactory()
+            db.session.commit()
+            _order, line = order_for(shop, buyer=buyer)
+            _post(client_as(app, buyer), line, photos=[image_bytes()])
+        client = app.test_client()
+        db.session.expire_all()
+        with counting_queries() as seen:
+            assert client.get("/products/mat-ong").status_code == 200
+        costs.append(len(seen))
+    assert shop["honey"].rating_count == 5
+    # The histogram, the reviews and their photos: three statements, whatever their number.
+    assert costs[0] == costs[1]
