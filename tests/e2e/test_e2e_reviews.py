@@ -57,6 +57,7 @@ def test_demo_buyer_reviews_a_delivered_product_with_a_photo(
 
     # Nothing chosen: a clear error, the text typed is kept.
     page.fill("textarea[name=body]", "Rất ngon, đóng gói cẩn thận.")
+    tab.expect_status_error(422)
     submit(tab, "form.review-form button[type=submit]")
     page.locator("#stars-error").wait_for()
     assert page.input_value("textarea[name=body]") == "Rất ngon, đóng gói cẩn thận."
