@@ -5,22 +5,22 @@ Both are safe to run from cron as often as you like: a repeat run finds nothing 
 
 import click
 
+from ..catalogue import certificates, featuring
 from ..clock import today_vn
 from ..extensions import db
-from . import services
 
 
 @click.command("notify-expiring-certificates")
 @click.option(
     "--days",
-    default=services.EXPIRY_WINDOW_DAYS,
+    default=certificates.EXPIRY_WINDOW_DAYS,
     show_default=True,
     type=click.IntRange(1, 366),
     help="Remind about certificates whose last valid day is within this many days.",
 )
 def notify_expiring_certificates_command(days: int):
     """Email each producer once about its OCOP certificates that expire soon."""
-    emailed = services.send_expiry_reminders(db.session, today_vn(), days)
+    emailed = certificates.send_expiry_reminders(db.session, today_vn(), days)
     db.session.commit()  # the emails go out after this commit, the claims with them
     click.echo(f"Reminded {emailed} producer(s) about certificates expiring within {days} days.")
 
@@ -28,7 +28,7 @@ def notify_expiring_certificates_command(days: int):
 @click.command("unfeature-lapsed-products")
 def unfeature_lapsed_command():
     """Unfeature products that no longer meet the featuring rule (e.g. an expired certificate)."""
-    lapsed = services.unfeature_lapsed(db.session, today_vn())
+    lapsed = featuring.unfeature_lapsed(db.session, today_vn())
     db.session.commit()
     click.echo(f"Unfeatured {len(lapsed)} product(s).")
 

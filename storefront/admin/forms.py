@@ -1,4 +1,5 @@
-"""Admin forms validate shape; the services in admin/services.py enforce the rules."""
+"""Admin forms validate shape; the domains' services (catalogue, producers, orders, auth) enforce
+the rules."""
 
 import secrets
 from decimal import Decimal
@@ -31,8 +32,8 @@ from ..auth.forms import PHONE_PATTERN
 from ..core import places
 from ..core.forms import Form
 from ..core.validators import MAX_ID, MAX_MONEY_VND, int_range
+from ..producers.lifecycle import PRODUCER_KIND_LABELS
 from ..producers.models import ProducerKind, ProducerStatus
-from .services import PRODUCER_KIND_LABELS
 
 
 def _optional_int(value):

@@ -8,6 +8,8 @@ from sqlalchemy import Date, and_, cast, exists, func, literal_column, or_, sele
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth.models import User
+from ..catalogue.certificates import expiring_certificates_stmt
+from ..catalogue.featuring import MIN_FEATURED_STARS, featuring_problem
 from ..catalogue.models import Certificate, CertificateStatus, Product, ProductStatus
 from ..catalogue.ocop import GROUPS
 from ..catalogue.search import get_backend, parse_query
@@ -26,7 +28,6 @@ from ..producers.models import LedgerEntry, Payout, Producer, ProducerMember, Pr
 from ..producers.statements import vn_day_start_utc as vn_day_start
 from ..text import fold
 from .models import AuditEvent
-from .services import MIN_FEATURED_STARS, expiring_certificates_stmt, featuring_problem
 
 
 def _like(text: str) -> str:

@@ -1,4 +1,5 @@
-"""/admin: admins keep the marketplace trustworthy. Thin views over admin/services.py."""
+"""/admin: admins keep the marketplace trustworthy. Thin views over the domains' services
+(catalogue, producers, orders, auth) and this package's read queries."""
 
 from datetime import timedelta
 
@@ -18,6 +19,14 @@ from flask_login import current_user
 
 from ..auth.decorators import admin_required
 from ..auth.models import User, UserRole
+from ..auth.users import ROLE_LABELS, promote_to_admin, set_user_active
+from ..catalogue.certificates import EXPIRY_WINDOW_DAYS, reject_certificate, verify_certificate
+from ..catalogue.featuring import (
+    feature_product,
+    move_featured,
+    unfeature_lapsed,
+    unfeature_product,
+)
 from ..catalogue.models import Certificate, Product
 from ..catalogue.ocop import GROUPS
 from ..clock import today_vn
@@ -26,6 +35,12 @@ from ..errors import DomainError, back_to
 from ..extensions import db
 from ..money import format_vnd
 from ..orders import returns
+from ..orders.actions import (
+    cancel_sub_order,
+    confirm_transfer,
+    refund_sub_order,
+    resend_order_emails,
+)
 from ..orders.labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS
 from ..orders.models import (
     Order,
@@ -39,9 +54,17 @@ from ..orders.refunds import refundable_amount
 from ..orders.routes import send_return_photo
 from ..orders.routing import STATUS_LABELS, can_move
 from ..producers import ledger, statements
+from ..producers.lifecycle import (
+    PRODUCER_KIND_LABELS,
+    PRODUCER_STATUS_LABELS,
+    PRODUCER_TRANSITIONS,
+    set_producer_status,
+    update_producer,
+)
 from ..producers.models import Producer, ProducerStatus
+from ..producers.payouts import record_payout
 from ..storage import StorageUnavailable, storage
-from . import queries, services
+from . import queries
 from .forms import (
     CancelSubOrderForm,
     ConfirmForm,
@@ -73,13 +96,13 @@ def _admins_only():
 @bp.context_processor
 def _admin_globals():
     return {
-        "producer_status_labels": services.PRODUCER_STATUS_LABELS,
-        "producer_kind_labels": services.PRODUCER_KIND_LABELS,
+        "producer_status_labels": PRODUCER_STATUS_LABELS,
+        "producer_kind_labels": PRODUCER_KIND_LABELS,
         "sub_order_labels": STATUS_LABELS,
         "group_labels": GROUPS,
         "payment_labels": PAYMENT_STATUS_LABELS,
         "method_labels": PAYMENT_METHOD_LABELS,
-        "role_labels": services.ROLE_LABELS,
+        "role_labels": ROLE_LABELS,
     }
 
 
@@ -104,7 +127,7 @@ def index():
         days = 30
     today = today_vn()
     overview = queries.overview(db.session, today - timedelta(days=days - 1), today)
-    attention = queries.attention_counts(db.session, today, services.EXPIRY_WINDOW_DAYS)
+    attention = queries.attention_counts(db.session, today, EXPIRY_WINDOW_DAYS)
     return render_template(
         "admin/index.html",
         overview=overview,
@@ -158,7 +181,7 @@ def _producer_page(producer: Producer, status_form=None, code: int = 200):
             products=queries.producer_products(db.session, producer),
             balance=ledger.balance(db.session, producer.id),
             default_rate_bp=current_app.config["COMMISSION_RATE_BP"],
-            transitions=services.PRODUCER_TRANSITIONS[producer.status],
+            transitions=PRODUCER_TRANSITIONS[producer.status],
             status_form=status_form or ProducerStatusForm(),
             history=queries.audit_for(db.session, "producer", producer.id),
             today=today_vn(),
@@ -181,9 +204,7 @@ def producer_status(producer_id: int):
         return _producer_page(producer, form, 422)
     status = ProducerStatus(form.status.data)
     try:
-        services.set_producer_status(
-            db.session, producer, status, current_user.id, form.reason.data or ""
-        )
+        set_producer_status(db.session, producer, status, current_user.id, form.reason.data or "")
     except DomainError as error:
         show_in_form(form, error, "reason")
         return _producer_page(producer, form, 422)
@@ -201,7 +222,7 @@ def producer_edit(producer_id: int):
     form = ProducerEditForm.for_producer(producer, formdata=request.form or None)
     if form.validate_on_submit():
         try:
-            services.update_producer(db.session, producer, form.changes(), current_user.id)
+            update_producer(db.session, producer, form.changes(), current_user.id)
         except DomainError as error:
             show_in_form(form, error)
         else:
@@ -226,7 +247,7 @@ def certificates():
     tab = request.args.get("tab", "pending")
     if tab not in CERTIFICATE_TABS:
         tab = "pending"
-    today, days = today_vn(), services.EXPIRY_WINDOW_DAYS
+    today, days = today_vn(), EXPIRY_WINDOW_DAYS
     context = {"tab": tab, "today": today, "days": days}
     if tab == "pending":
         context["certificates"] = queries.pending_certificates(db.session)
@@ -277,7 +298,7 @@ def certificate_scan(certificate_id: int):
 def certificate_verify(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
     back_to(url_for(".certificate_detail", certificate_id=certificate.id))
-    services.verify_certificate(db.session, certificate, current_user.id)
+    verify_certificate(db.session, certificate, current_user.id)
     return done(
         _("Certificate %(number)s is verified.", number=certificate.number),
         url_for(".certificates", tab="pending"),
@@ -291,9 +312,7 @@ def certificate_reject(certificate_id: int):
     if not form.validate():
         return _certificate_page(certificate, form, 422)
     try:
-        services.reject_certificate(
-            db.session, certificate, current_user.id, form.reason.data, today_vn()
-        )
+        reject_certificate(db.session, certificate, current_user.id, form.reason.data, today_vn())
     except DomainError as error:
         show_in_form(form, error, "reason")
         return _certificate_page(certificate, form, 422)
@@ -333,7 +352,7 @@ def featured_add():
     if not form.validate():
         return _invalid_form(form, target)
     product = db.get_or_404(Product, form.product_id.data)
-    services.feature_product(db.session, product, current_user.id, today_vn())
+    feature_product(db.session, product, current_user.id, today_vn())
     return done(_("%(name)s is featured.", name=product.name), target)
 
 
@@ -341,7 +360,7 @@ def featured_add():
 def featured_remove(product_id: int):
     product = db.get_or_404(Product, product_id)
     target = back_to(url_for(".featured"))
-    services.unfeature_product(db.session, product, current_user.id)
+    unfeature_product(db.session, product, current_user.id)
     return done(_("%(name)s is no longer featured.", name=product.name), target)
 
 
@@ -352,13 +371,13 @@ def featured_move(product_id: int):
     target = back_to(url_for(".featured") + f"#group-{product.group}")
     if not form.validate():
         return _invalid_form(form, target)
-    services.move_featured(db.session, product, form.direction.data, current_user.id)
+    move_featured(db.session, product, form.direction.data, current_user.id)
     return done(_("Order saved."), target)
 
 
 @bp.post("/featured/unfeature-lapsed")
 def featured_sweep():
-    lapsed = services.unfeature_lapsed(db.session, today_vn(), current_user.id)
+    lapsed = unfeature_lapsed(db.session, today_vn(), current_user.id)
     return done(
         _("%(n)d products no longer meet the rule and were unfeatured.", n=len(lapsed)),
         url_for(".featured"),
@@ -429,7 +448,7 @@ def order_detail(order_id: int):
 def order_confirm_transfer(order_id: int):
     order = _load_order(order_id)
     target = back_to(url_for(".order_detail", order_id=order.id))
-    services.confirm_transfer(db.session, order, current_user.id)
+    confirm_transfer(db.session, order, current_user.id)
     return done(_("Transfer confirmed: order %(number)s is paid.", number=order.number), target)
 
 
@@ -440,7 +459,7 @@ def order_resend_emails(order_id: int):
     target = back_to(url_for(".order_detail", order_id=order.id))
     if not form.validate():
         return _invalid_form(form, target)
-    sent = services.resend_order_emails(db.session, order, form.audience.data, current_user.id)
+    sent = resend_order_emails(db.session, order, form.audience.data, current_user.id)
     return done(_("%(n)d emails sent again.", n=sent), target)
 
 
@@ -452,7 +471,7 @@ def sub_order_cancel(order_id: int, sub_order_id: int):
     if not form.validate():
         return _order_page(order, {("cancel", sub_order.id): form}, 422)
     try:
-        services.cancel_sub_order(db.session, sub_order, current_user.id, form.reason.data)
+        cancel_sub_order(db.session, sub_order, current_user.id, form.reason.data)
     except DomainError as error:
         show_in_form(form, error, "reason")
         return _order_page(_load_order(order_id), {("cancel", sub_order_id): form}, 422)
@@ -470,7 +489,7 @@ def sub_order_refund(order_id: int, sub_order_id: int):
     if not form.validate():
         return _order_page(order, {("refund", sub_order.id): form}, 422)
     try:
-        refund = services.refund_sub_order(
+        refund = refund_sub_order(
             db.session,
             sub_order,
             form.amount.data,
@@ -507,7 +526,7 @@ def producer_payouts(producer_id: int):
     form = PayoutForm()
     if form.validate_on_submit():
         try:
-            payout = services.record_payout(
+            payout = record_payout(
                 db.session, producer, form.amount.data, form.bank_reference.data, current_user.id
             )
         except DomainError as error:
@@ -590,7 +609,7 @@ def user_active(user_id: int):
     if not form.validate() or form.active.data not in ("0", "1"):
         return _invalid_form(form, target)
     active = form.active.data == "1"
-    services.set_user_active(db.session, user, active, current_user.id)
+    set_user_active(db.session, user, active, current_user.id)
     message = (
         _("%(email)s can log in again.", email=user.email)
         if active
@@ -603,7 +622,7 @@ def user_active(user_id: int):
 def user_promote(user_id: int):
     user = db.get_or_404(User, user_id)
     target = back_to(url_for(".user_detail", user_id=user.id))
-    services.promote_to_admin(db.session, user, current_user.id)
+    promote_to_admin(db.session, user, current_user.id)
     return done(_("%(email)s is now an admin.", email=user.email), target)
 
 

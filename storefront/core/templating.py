@@ -68,7 +68,7 @@ def init_templating(app: Flask) -> None:
 
 def webp_srcset(image) -> str:
     """`srcset` of a product photo's WebP versions ("" until the image task has made them)."""
-    from ..dashboard.images import webp_name
+    from ..catalogue.images import webp_name
 
     widths = image.webp_widths or () if image is not None else ()
     return ", ".join(f"{media_url(webp_name(image.filename, w))} {w}w" for w in widths)

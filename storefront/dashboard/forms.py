@@ -29,11 +29,13 @@ from wtforms.validators import (
 )
 
 from ..catalogue import ocop
+from ..catalogue.certificates import CertificateInput
+from ..catalogue.products import ProductInput
 from ..core import places
 from ..core.forms import Form
 from ..producers.inventory import MAX_STOCK
+from ..producers.lifecycle import ProducerApplication
 from ..producers.models import ProducerKind, StockReason
-from .services import CertificateInput, ProducerApplication, ProductInput
 
 PHONE_PATTERN = r"^\+?[0-9 .-]{8,20}$"
 

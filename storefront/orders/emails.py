@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..extensions import db
 from ..mail import queue_email
 from ..producers.models import ProducerMember
+from ..producers.notify import producer_recipients
 from .labels import PAYMENT_METHOD_LABELS, REFUND_METHOD_LABELS
 from .models import Order, PaymentMethod, ProducerOrder
 from .totals import order_totals
@@ -23,13 +24,6 @@ from .totals import order_totals
 def order_url(order: Order) -> str:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return f"{base}/orders/{order.number}?{urlencode({'token': order.access_token})}"
-
-
-def producer_recipients(sub_order: ProducerOrder) -> list[str]:
-    producer = sub_order.producer
-    emails = {producer.contact_email.strip().lower()} if producer.contact_email else set()
-    emails.update(m.user.email.lower() for m in producer.members if m.user.is_active)
-    return sorted(e for e in emails if e)
 
 
 def _buyer(order: Order, subject, template: str, **context) -> None:
@@ -77,7 +71,7 @@ def new_sub_orders(order: Order) -> None:
     """Tell each cooperative about its own part, once the order may be prepared."""
     load_recipients(order)
     for sub_order in order.sub_orders:
-        for recipient in producer_recipients(sub_order):
+        for recipient in producer_recipients(sub_order.producer):
             # The cooperative's language is unknown; Vietnamese is the shop's default.
             queue_email(
                 recipient,

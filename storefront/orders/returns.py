@@ -23,12 +23,13 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ..admin import audit
+from ..catalogue.images import store_image
 from ..clock import utcnow
-from ..dashboard.images import store_image
 from ..errors import InvalidTransition, NotFound, ValidationFailed
 from ..mail import queue_email
 from ..producers import inventory
 from ..producers.models import StockReason
+from ..producers.notify import producer_recipients
 from ..storage import FilesystemStorage
 from . import emails, refunds
 from .models import (
@@ -159,7 +160,7 @@ def _tell_buyer(ret: ReturnRequest) -> None:
 
 
 def _tell_cooperative(ret: ReturnRequest) -> None:
-    for recipient in emails.producer_recipients(ret.producer_order):
+    for recipient in producer_recipients(ret.producer_order.producer):
         queue_email(
             recipient,
             _l(

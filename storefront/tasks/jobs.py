@@ -65,7 +65,7 @@ def release_expired_reservations() -> int:
 
 @shared_task(name="storefront.notify_expiring_certificates", **RETRYING)
 def notify_expiring_certificates() -> int:
-    from ..admin.services import EXPIRY_WINDOW_DAYS, send_expiry_reminders
+    from ..catalogue.certificates import EXPIRY_WINDOW_DAYS, send_expiry_reminders
 
     days = current_app.config.get("CERTIFICATE_REMINDER_DAYS", EXPIRY_WINDOW_DAYS)
     emailed = send_expiry_reminders(db.session, today_vn(), days)
@@ -75,7 +75,7 @@ def notify_expiring_certificates() -> int:
 
 @shared_task(name="storefront.unfeature_lapsed_products", **RETRYING)
 def unfeature_lapsed_products() -> int:
-    from ..admin.services import unfeature_lapsed
+    from ..catalogue.featuring import unfeature_lapsed
 
     lapsed = unfeature_lapsed(db.session, today_vn())
     db.session.commit()
@@ -89,8 +89,8 @@ def process_product_image(image_id: int) -> bool:
     after a crash overwrites the same files."""
     from sqlalchemy import update
 
+    from ..catalogue import images
     from ..catalogue.models import ProductImage
-    from ..dashboard import images
     from ..storage import StorageUnavailable, storage
 
     image = db.session.get(ProductImage, image_id)

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from storefront.admin import audit, services
+from storefront.admin import audit
+from storefront.catalogue import featuring
 from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.models import (
@@ -300,7 +301,7 @@ def test_snapshot_is_plain_json(app):
 def test_audit_log_page_filters(admin_client, admin):
     product = _certified()
     db.session.commit()
-    services.feature_product(
+    featuring.feature_product(
         db.session, product, admin.id, product.certificates[0].signed_on + timedelta(days=1)
     )
     db.session.commit()

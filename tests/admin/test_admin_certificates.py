@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from storefront.admin import services
+from storefront.catalogue import certificates
 from storefront.extensions import db
 from storefront.mail import outbox
 from storefront.models import Certificate, CertificateStatus
@@ -54,7 +54,7 @@ def test_expiring_window_is_60_days_inclusive(app):
     inside = cert(valid_until=TODAY + timedelta(days=60))
     outside = cert(valid_until=TODAY + timedelta(days=61))
     pending = cert(valid_until=TODAY + timedelta(days=5), status=CertificateStatus.PENDING)
-    found = db.session.scalars(services.expiring_certificates_stmt(TODAY)).all()
+    found = db.session.scalars(certificates.expiring_certificates_stmt(TODAY)).all()
     assert inside in found
     assert outside not in found
     assert pending not in found
@@ -137,7 +137,7 @@ def test_service_refuses_rejecting_twice(app, admin):
     from storefront.errors import InvalidTransition
 
     with pytest.raises(InvalidTransition):
-        services.reject_certificate(db.session, certificate, admin.id, "again", TODAY)
+        certificates.reject_certificate(db.session, certificate, admin.id, "again", TODAY)
 
 
 # --- reminders -------------------------------------------------------------------------------
@@ -176,12 +176,12 @@ def test_notify_expiring_emails_each_producer_once(runner, app, set_today):
 
 def test_renewed_certificate_is_reminded_again(app):
     certificate = cert(valid_until=TODAY + timedelta(days=10))
-    assert services.send_expiry_reminders(db.session, TODAY) == 1
+    assert certificates.send_expiry_reminders(db.session, TODAY) == 1
     db.session.commit()
-    assert services.send_expiry_reminders(db.session, TODAY) == 0
+    assert certificates.send_expiry_reminders(db.session, TODAY) == 0
     certificate.valid_until = TODAY + timedelta(days=40)  # corrected date from the authority
     db.session.commit()
-    assert services.send_expiry_reminders(db.session, TODAY) == 1
+    assert certificates.send_expiry_reminders(db.session, TODAY) == 1
     db.session.commit()
     assert len(outbox()) == 2
 
@@ -189,7 +189,7 @@ def test_renewed_certificate_is_reminded_again(app):
 def test_reminder_is_not_sent_when_the_transaction_rolls_back(app):
     certificate = cert(valid_until=TODAY + timedelta(days=10))
     db.session.commit()
-    assert services.send_expiry_reminders(db.session, TODAY) == 1
+    assert certificates.send_expiry_reminders(db.session, TODAY) == 1
     db.session.rollback()
     assert outbox() == []
     db.session.refresh(certificate)
@@ -201,7 +201,7 @@ def test_producer_without_address_falls_back_to_owners(app):
 
     member = ProducerMemberFactory(producer=ProducerFactory(contact_email=None))
     cert(valid_until=TODAY + timedelta(days=3), producer=member.producer)
-    assert services.send_expiry_reminders(db.session, TODAY) == 1
+    assert certificates.send_expiry_reminders(db.session, TODAY) == 1
     db.session.commit()
     assert [m["To"] for m in outbox()] == [member.user.email]
 
@@ -214,10 +214,10 @@ def test_claims_are_atomic_across_sessions(app):
     certificate = cert(valid_until=TODAY + timedelta(days=10))
     db.session.commit()
     with Session(db.engine) as other:
-        first = services.send_expiry_reminders(other, TODAY)
+        first = certificates.send_expiry_reminders(other, TODAY)
         other.commit()
     assert first == 1
-    assert services.send_expiry_reminders(db.session, TODAY) == 0
+    assert certificates.send_expiry_reminders(db.session, TODAY) == 0
     db.session.refresh(certificate)
     assert certificate.expiry_reminder_sent_for == certificate.valid_until
 
@@ -226,3 +226,54 @@ def test_certificate_model_is_the_only_source_of_validity(app):
     """default_valid_until is 36 months: the lists agree with Certificate.is_valid_on."""
     signed = date(2023, 6, 15)
     assert Certificate.default_valid_until(signed) == date(2026, 6, 15)
+
+
+# --- review is conditional -------------------------------------------------------------------
+
+
+@pytest.mark.real_commits
+def test_a_stale_review_changes_nothing_and_sends_nothing(app):
+    """Two admins open the same pending certificate; one verifies, then the other rejects
+    from the page it loaded before. The UPDATE names the status the second admin saw, so
+    the rejection is refused: no change, no audit row, no email."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from storefront.admin.models import AuditEvent
+    from storefront.errors import InvalidTransition
+
+    certificate = cert(valid_until=TODAY + timedelta(days=300), status=CertificateStatus.PENDING)
+    db.session.commit()
+    with Session(db.engine, expire_on_commit=False) as other:
+        stale = other.get(Certificate, certificate.id)
+        assert stale.status is CertificateStatus.PENDING  # what the second admin saw
+        stale.product.producer.members  # noqa: B018 (loaded while the page was built)
+        other.commit()  # the page was rendered; its read transaction is over
+
+        certificates.verify_certificate(db.session, certificate, None)
+        db.session.commit()
+        sent = len(outbox())
+
+        with pytest.raises(InvalidTransition):
+            certificates.reject_certificate(other, stale, None, "Scan is blurry", TODAY)
+        other.rollback()
+
+    db.session.expire_all()
+    assert db.session.get(Certificate, certificate.id).status is CertificateStatus.VERIFIED
+    assert len(outbox()) == sent
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_id == str(certificate.id))
+    ).all()
+    assert actions == ["certificate.verify"]
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 1
+
+
+def test_verify_refuses_a_certificate_without_its_scan(app):
+    from storefront.errors import InvalidTransition
+
+    certificate = cert(valid_until=TODAY + timedelta(days=300), status=CertificateStatus.PENDING)
+    certificate.scan_filename = None
+    db.session.flush()
+    with pytest.raises(InvalidTransition):
+        certificates.verify_certificate(db.session, certificate, None)
+    assert certificate.status is CertificateStatus.PENDING

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from storefront.admin import services
+from storefront.catalogue import certificates, featuring
 from storefront.catalogue.queries import home_page
 from storefront.errors import InvalidTransition, ValidationFailed
 from storefront.extensions import db
@@ -16,6 +16,7 @@ from storefront.models import (
     ProducerStatus,
     ProductStatus,
 )
+from storefront.producers import lifecycle
 from tests.factories import CertificateFactory, ProducerFactory, ProductFactory
 
 TODAY = date(2026, 6, 15)
@@ -37,7 +38,7 @@ def certified(stars=4, valid_until=None, cert_status=CertificateStatus.VERIFIED,
 @pytest.mark.parametrize("stars", [3, 4, 5])
 def test_verified_valid_certificate_of_3_stars_or_more_can_be_featured(app, admin, stars):
     product = certified(stars=stars)
-    services.feature_product(db.session, product, admin.id, TODAY)
+    featuring.feature_product(db.session, product, admin.id, TODAY)
     assert product.featured is True
     assert product.featured_position == 1
 
@@ -45,7 +46,7 @@ def test_verified_valid_certificate_of_3_stars_or_more_can_be_featured(app, admi
 def test_product_without_certificate_is_refused(app, admin):
     product = ProductFactory()
     with pytest.raises(ValidationFailed) as refused:
-        services.feature_product(db.session, product, admin.id, TODAY)
+        featuring.feature_product(db.session, product, admin.id, TODAY)
     assert "3" in str(refused.value.message)
     assert product.featured is False
 
@@ -54,28 +55,28 @@ def test_product_without_certificate_is_refused(app, admin):
 def test_unverified_certificate_is_refused(app, admin, status):
     product = certified(cert_status=status)
     with pytest.raises(ValidationFailed):
-        services.feature_product(db.session, product, admin.id, TODAY)
+        featuring.feature_product(db.session, product, admin.id, TODAY)
     assert product.featured is False
 
 
 def test_expired_certificate_is_refused(app, admin):
     product = certified(valid_until=TODAY - timedelta(days=1))
     with pytest.raises(ValidationFailed):
-        services.feature_product(db.session, product, admin.id, TODAY)
+        featuring.feature_product(db.session, product, admin.id, TODAY)
 
 
 def test_certificate_not_yet_signed_is_refused(app, admin):
     product = ProductFactory()
     CertificateFactory(product=product, signed_on=TODAY + timedelta(days=1))
     with pytest.raises(ValidationFailed):
-        services.feature_product(db.session, product, admin.id, TODAY)
+        featuring.feature_product(db.session, product, admin.id, TODAY)
 
 
 def test_below_three_stars_is_refused_even_if_such_a_row_existed(app, admin):
     """The database forbids stars < 3; the service checks anyway (defence in depth)."""
     product = certified(stars=3)
     product.certificates[0].stars = 2  # in memory only: never flushed
-    assert services.featuring_problem(product, TODAY) is not None
+    assert featuring.featuring_problem(product, TODAY) is not None
     db.session.expire_all()
 
 
@@ -83,58 +84,58 @@ def test_suspended_or_pending_producer_is_refused(app, admin):
     for status in (ProducerStatus.SUSPENDED, ProducerStatus.PENDING):
         product = certified(producer=ProducerFactory(status=status))
         with pytest.raises(ValidationFailed):
-            services.feature_product(db.session, product, admin.id, TODAY)
+            featuring.feature_product(db.session, product, admin.id, TODAY)
 
 
 @pytest.mark.parametrize("status", [ProductStatus.DRAFT, ProductStatus.ARCHIVED])
 def test_inactive_product_is_refused(app, admin, status):
     product = certified(status=status)
     with pytest.raises(ValidationFailed):
-        services.feature_product(db.session, product, admin.id, TODAY)
+        featuring.feature_product(db.session, product, admin.id, TODAY)
 
 
 def test_featuring_boundary_is_the_last_valid_day(app, admin):
     product = certified(valid_until=TODAY)
-    assert services.featuring_problem(product, TODAY) is None
-    assert services.featuring_problem(product, TODAY + timedelta(days=1)) is not None
+    assert featuring.featuring_problem(product, TODAY) is None
+    assert featuring.featuring_problem(product, TODAY + timedelta(days=1)) is not None
 
 
 def test_featuring_twice_is_refused(app, admin):
     product = certified()
-    services.feature_product(db.session, product, admin.id, TODAY)
+    featuring.feature_product(db.session, product, admin.id, TODAY)
     with pytest.raises(InvalidTransition):
-        services.feature_product(db.session, product, admin.id, TODAY)
+        featuring.feature_product(db.session, product, admin.id, TODAY)
 
 
 def test_positions_are_per_group_and_moves_reorder(app, admin):
     a, b, c = (certified(group="food", name=f"Mật ong {i}") for i in range(3))
     tea = certified(group="beverage")
     for product in (a, b, c, tea):
-        services.feature_product(db.session, product, admin.id, TODAY)
+        featuring.feature_product(db.session, product, admin.id, TODAY)
     assert [a.featured_position, b.featured_position, c.featured_position] == [1, 2, 3]
     assert tea.featured_position == 1
 
-    services.move_featured(db.session, c, "up", admin.id)
+    featuring.move_featured(db.session, c, "up", admin.id)
     assert [a.featured_position, c.featured_position, b.featured_position] == [1, 2, 3]
-    services.move_featured(db.session, a, "down", admin.id)
+    featuring.move_featured(db.session, a, "down", admin.id)
     assert [c.featured_position, a.featured_position, b.featured_position] == [1, 2, 3]
     assert tea.featured_position == 1
     with pytest.raises(InvalidTransition):
-        services.move_featured(db.session, c, "up", admin.id)
+        featuring.move_featured(db.session, c, "up", admin.id)
     with pytest.raises(ValidationFailed):
-        services.move_featured(db.session, a, "sideways", admin.id)
+        featuring.move_featured(db.session, a, "sideways", admin.id)
 
 
 def test_lapsed_products_are_hidden_at_display_then_swept(app, admin, monkeypatch):
     product = certified(valid_until=TODAY)
-    services.feature_product(db.session, product, admin.id, TODAY)
+    featuring.feature_product(db.session, product, admin.id, TODAY)
     db.session.commit()
     assert [p.id for p in home_page(TODAY).featured] == [product.id]
     # The day after the last valid day: hidden at once, even before any sweep.
     tomorrow = TODAY + timedelta(days=1)
     assert home_page(tomorrow).featured == []
 
-    lapsed = services.unfeature_lapsed(db.session, tomorrow)
+    lapsed = featuring.unfeature_lapsed(db.session, tomorrow)
     db.session.commit()
     assert lapsed == [product]
     assert product.featured is False and product.featured_position is None
@@ -142,13 +143,13 @@ def test_lapsed_products_are_hidden_at_display_then_swept(app, admin, monkeypatc
     assert event.actor_id is None
     assert event.before == {"featured": True, "featured_position": 1}
     # Running it again finds nothing: cron-safe.
-    assert services.unfeature_lapsed(db.session, tomorrow) == []
+    assert featuring.unfeature_lapsed(db.session, tomorrow) == []
 
 
 def test_suspending_the_producer_unfeatures_its_products(app, admin):
     product = certified()
-    services.feature_product(db.session, product, admin.id, TODAY)
-    services.set_producer_status(
+    featuring.feature_product(db.session, product, admin.id, TODAY)
+    lifecycle.set_producer_status(
         db.session, product.producer, ProducerStatus.SUSPENDED, admin.id, "Hàng giả"
     )
     assert product.featured is False
@@ -156,8 +157,8 @@ def test_suspending_the_producer_unfeatures_its_products(app, admin):
 
 def test_withdrawing_the_certificate_unfeatures_the_product(app, admin):
     product = certified()
-    services.feature_product(db.session, product, admin.id, TODAY)
-    services.reject_certificate(
+    featuring.feature_product(db.session, product, admin.id, TODAY)
+    certificates.reject_certificate(
         db.session, product.certificates[0], admin.id, "Quyết định bị thu hồi", TODAY
     )
     assert product.featured is False

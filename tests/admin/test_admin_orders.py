@@ -3,7 +3,6 @@
 import pytest
 from sqlalchemy import func, select
 
-from storefront.admin import services
 from storefront.clock import today_vn
 from storefront.errors import InvalidTransition
 from storefront.extensions import db
@@ -17,6 +16,7 @@ from storefront.models import (
     Refund,
     SubOrderStatus,
 )
+from storefront.orders import actions as order_actions
 from tests.admin.factories_admin import make_order
 from tests.conftest import requires_postgres
 from tests.factories import ProducerFactory, ProductFactory
@@ -107,7 +107,7 @@ def test_confirmed_bank_transfer_pays_the_order_exactly_once(admin_client, admin
 
 def test_confirming_a_cash_order_is_refused(app, admin, orders):
     with pytest.raises(Exception) as refused:
-        services.confirm_transfer(db.session, orders[0], admin.id)
+        order_actions.confirm_transfer(db.session, orders[0], admin.id)
     assert refused.type.__name__ == "ValidationFailed"
     db.session.rollback()
 
@@ -130,7 +130,7 @@ def test_two_admins_confirming_at_once_pay_once(app, admin, orders):
             order = session.get(Order, order_id)
             barrier.wait()
             try:
-                services.confirm_transfer(session, order, admin.id)
+                order_actions.confirm_transfer(session, order, admin.id)
                 session.commit()
                 results.append("paid")
             except InvalidTransition:

@@ -2,13 +2,13 @@
 
 import pytest
 
-from storefront.admin import services
 from storefront.catalogue.queries import ProductFilters, home_page, search_products
 from storefront.clock import today_vn
 from storefront.errors import InvalidTransition, ValidationFailed
 from storefront.extensions import db
 from storefront.mail import outbox
 from storefront.models import ProducerKind, ProducerStatus
+from storefront.producers import lifecycle
 from tests.factories import (
     CertificateFactory,
     ProducerFactory,
@@ -62,9 +62,9 @@ def test_approve_then_suspend_hides_products_from_the_storefront(admin_client, a
 def test_status_machine(app, admin):
     producer = ProducerFactory()
     with pytest.raises(InvalidTransition):
-        services.set_producer_status(db.session, producer, ProducerStatus.APPROVED, admin.id)
+        lifecycle.set_producer_status(db.session, producer, ProducerStatus.APPROVED, admin.id)
     with pytest.raises(InvalidTransition):
-        services.set_producer_status(db.session, producer, ProducerStatus.PENDING, admin.id)
+        lifecycle.set_producer_status(db.session, producer, ProducerStatus.PENDING, admin.id)
 
 
 def test_detail_shows_members_and_products(admin_client, app):
@@ -135,12 +135,12 @@ def test_update_service_records_only_what_changed(app, admin):
     from storefront.models import AuditEvent
 
     producer = ProducerFactory(name="HTX A", commission_rate_bp=None)
-    services.update_producer(db.session, producer, {"commission_rate_bp": 500}, admin.id)
+    lifecycle.update_producer(db.session, producer, {"commission_rate_bp": 500}, admin.id)
     event = db.session.query(AuditEvent).one()
     assert event.before == {"commission_rate_bp": None}
     assert event.after == {"commission_rate_bp": 500}
     # Saving without changes records nothing.
-    services.update_producer(db.session, producer, {"commission_rate_bp": 500}, admin.id)
+    lifecycle.update_producer(db.session, producer, {"commission_rate_bp": 500}, admin.id)
     assert db.session.query(AuditEvent).count() == 1
     with pytest.raises(ValidationFailed):
-        services.update_producer(db.session, producer, {"commission_rate_bp": -1}, admin.id)
+        lifecycle.update_producer(db.session, producer, {"commission_rate_bp": -1}, admin.id)

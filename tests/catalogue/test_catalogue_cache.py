@@ -9,7 +9,7 @@ import pytest
 import redis
 from sqlalchemy import select, update
 
-from storefront.admin import services
+from storefront.catalogue import featuring
 from storefront.catalogue.models import CatalogueState, Product
 from storefront.clock import today_vn
 from storefront.extensions import db
@@ -65,7 +65,7 @@ def test_a_featured_product_shows_on_every_worker_at_the_next_request(app_factor
         # The admin's featuring service on worker 0, committed as its request would.
         with workers[0].app_context():
             product = db.session.get(Product, product_id)
-            services.feature_product(db.session, product, admin_id, today_vn())
+            featuring.feature_product(db.session, product, admin_id, today_vn())
             db.session.commit()
             assert db.session.get(Product, product_id).featured
 

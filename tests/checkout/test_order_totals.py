@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import func, select
 
-from storefront.admin import services
 from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.mail import outbox
 from storefront.models import MemberRole
 from storefront.money import apply_rate_bp
+from storefront.orders import actions as order_actions
 from storefront.orders import routing
 from storefront.orders.bank_transfer import confirm_bank_transfer
 from storefront.orders.checkout import place_order
@@ -179,7 +179,7 @@ def test_demo_card_walk_cancel_is_refunded_in_demo_mode(app, shop):
     routing.deliver(db.session, chestnut_part, None)
     db.session.commit()
     balance = ledger.balance(db.session, chestnut_part.producer_id)
-    services.refund_sub_order(
+    order_actions.refund_sub_order(
         db.session, chestnut_part, 40_000, "Hạt lép", shop["admin"].id, idempotency_key="w-1"
     )
     db.session.commit()

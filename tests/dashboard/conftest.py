@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from storefront.dashboard import services
 from storefront.extensions import db
 from storefront.models import (
     MemberRole,
@@ -15,7 +14,7 @@ from storefront.models import (
     User,
 )
 from storefront.orders.models import ReturnLine, ReturnPhoto, ReturnRequest
-from storefront.producers import inventory, ledger
+from storefront.producers import inventory, ledger, team
 from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory
 
 from .factories_dashboard import make_image, make_order
@@ -51,7 +50,7 @@ def side_b(app):
     side.sub_order = make_order(side.producer, [(side.product, 2)])
     side.movement = inventory.adjust(db.session, side.product.id, 5, StockReason.HARVEST)
     side.member = ProducerMemberFactory(producer=side.producer, role=MemberRole.MEMBER)
-    side.invitation, side.invitation_token = services.invite_member(
+    side.invitation, side.invitation_token = team.invite_member(
         db.session, side.producer, side.membership, "friend-of-b@example.vn"
     )
     side.payout = ledger.record_payout(db.session, side.producer, 100_000, "VCB-B-1", None)

@@ -5,9 +5,9 @@ import io
 import pytest
 from sqlalchemy import select
 
-from storefront.dashboard import csv_import
 from storefront.extensions import db
 from storefront.models import Product, StockMovement, StockReason
+from storefront.producers import stock_import
 from tests.factories import ProductFactory
 
 from .factories_dashboard import make_order
@@ -182,7 +182,7 @@ def test_csv_not_utf8(client, login_a):
 
 
 def test_csv_service_refuses_other_producers_rows(app, side_a, side_b):
-    result = csv_import.preview(
+    result = stock_import.preview(
         db.session, side_a.producer, f"product_id,count\n{side_b.product.id},1\n"
     )
     assert not result.ok and result.rows[0].product is None

@@ -103,7 +103,7 @@ def test_a_failure_after_the_file_was_stored_removes_it(app_factory, s3_env, buc
     def refuse(*args, **kwargs):
         raise ValidationFailed("refused after storing")
 
-    monkeypatch.setattr("storefront.dashboard.services.enqueue", refuse)
+    monkeypatch.setattr("storefront.catalogue.products.enqueue", refuse)
     with app.app_context():
         side = make_side("Half")
         db.session.commit()

@@ -10,10 +10,11 @@ from ...core.places import place_label
 from ...core.uow import done, show_in_form
 from ...errors import DomainError, InvalidTransition, back_to
 from ...extensions import db
+from ...orders.actions import SUB_ORDER_ACTIONS, act_on_sub_order
 from ...orders.models import PaymentMethod, SubOrderStatus
 from ...orders.routing import SETTLED_PAYMENT, can_move
 from ...orders.totals import sub_order_totals
-from .. import queries, services
+from .. import queries
 from ..forms import CancelForm, DeliverForm, ShipForm
 from . import PER_PAGE, bp, csv_response, page_number, producer_view
 
@@ -91,18 +92,18 @@ def _action_fields(action: str, form) -> dict:
 @producer_view
 def order_action(sub_order_id: int, action: str):
     sub_order = queries.get_own_sub_order_or_404(g.producer, sub_order_id)
-    if action not in services.SUB_ORDER_ACTIONS:
+    if action not in SUB_ORDER_ACTIONS:
         abort(404)
     back = back_to(url_for("dashboard.order", sub_order_id=sub_order_id))
     form_name, form_class = ACTION_FORMS.get(action, (None, None))
     if form_class is None:
         # A one-button action: a refusal is flashed on the sub-order's page.
-        services.act_on_sub_order(db.session, g.producer, sub_order, action, current_user.id)
+        act_on_sub_order(db.session, g.producer, sub_order, action, current_user.id)
         return done(ACTION_MESSAGES[action], back)
     form = form_class()
     if form.validate_on_submit():
         try:
-            services.act_on_sub_order(
+            act_on_sub_order(
                 db.session,
                 g.producer,
                 sub_order,

@@ -14,7 +14,8 @@ from ...core.validators import parse_id
 from ...errors import DomainError
 from ...extensions import db
 from ...producers import ledger
-from .. import charts, queries, services
+from ...producers.lifecycle import apply_for_producer
+from .. import charts, queries
 from ..forms import ApplyForm
 from . import SESSION_KEY, bp, producer_view, see_other
 
@@ -73,7 +74,7 @@ def apply():
     if request.method == "POST" and "refresh_wards" not in request.form:
         if form.validate_on_submit():
             try:
-                producer = services.apply_for_producer(db.session, current_user, form.to_input())
+                producer = apply_for_producer(db.session, current_user, form.to_input())
             except DomainError as error:
                 show_in_form(form, error)
             else:

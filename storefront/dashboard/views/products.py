@@ -4,14 +4,22 @@ from flask import abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...catalogue.certificates import submit_certificate
 from ...catalogue.models import ProductStatus
+from ...catalogue.products import (
+    add_product_image,
+    create_product,
+    delete_product_image,
+    set_product_status,
+    update_product,
+)
 from ...clock import today_vn
 from ...core.pagination import paginate
 from ...core.uow import done, show_in_form
 from ...errors import DomainError, back_to
 from ...extensions import db
 from ...storage import storage
-from .. import queries, services
+from .. import queries
 from ..forms import CertificateForm, ImageForm, ProductForm
 from . import (
     PER_PAGE,
@@ -55,7 +63,7 @@ def product_new():
     form = ProductForm()
     if form.validate_on_submit():
         try:
-            product = services.create_product(
+            product = create_product(
                 db.session,
                 g.producer,
                 form.to_input(),
@@ -78,7 +86,7 @@ def product_edit(product_id: int):
     form = ProductForm()
     if form.validate_on_submit():
         try:
-            services.update_product(db.session, g.producer, product, form.to_input())
+            update_product(db.session, g.producer, product, form.to_input())
         except DomainError as error:
             show_in_form(form, error)
         else:
@@ -94,7 +102,7 @@ def product_status(product_id: int):
     if target is None:
         abort(400)
     back = back_to(_edit_url(product))
-    services.set_product_status(db.session, g.producer, product, target)
+    set_product_status(db.session, g.producer, product, target)
     messages = {
         ProductStatus.ACTIVE: _("The product is live in the shop."),
         ProductStatus.DRAFT: _("The product is hidden from the shop (draft)."),
@@ -110,7 +118,7 @@ def image_upload(product_id: int):
     image_form = ImageForm()
     if image_form.validate_on_submit():
         try:
-            services.add_product_image(
+            add_product_image(
                 db.session,
                 g.producer,
                 product,
@@ -131,7 +139,7 @@ def image_upload(product_id: int):
 def image_delete(product_id: int, image_id: int):
     product = queries.get_own_product_or_404(g.producer, product_id)
     image = queries.get_own_image_or_404(g.producer, product, image_id)
-    services.delete_product_image(db.session, g.producer, image, storage())
+    delete_product_image(db.session, g.producer, image, storage())
     return done(_("Photo removed."), _edit_url(product))
 
 
@@ -142,7 +150,7 @@ def certificate_new(product_id: int):
     form = CertificateForm()
     if form.validate_on_submit():
         try:
-            services.submit_certificate(
+            submit_certificate(
                 db.session,
                 g.producer,
                 product,

@@ -10,8 +10,10 @@ from ...core.uow import done, show_in_form
 from ...core.validators import parse_id
 from ...errors import DomainError
 from ...extensions import db
+from ...producers import stock_import as csv_counts
 from ...producers.models import StockReason
-from .. import csv_import, queries, services
+from ...producers.stock import adjust_stock, set_low_stock_threshold
+from .. import queries
 from ..forms import AdjustStockForm, StockImportApplyForm, StockImportForm, ThresholdForm
 from . import (
     PER_PAGE,
@@ -58,7 +60,7 @@ def product_stock(product_id: int):
     form = AdjustStockForm()
     if form.validate_on_submit():
         try:
-            services.adjust_stock(
+            adjust_stock(
                 db.session,
                 g.producer,
                 product,
@@ -81,7 +83,7 @@ def product_threshold(product_id: int):
     form = ThresholdForm()
     if form.validate_on_submit():
         try:
-            services.set_low_stock_threshold(db.session, g.producer, product, form.threshold.data)
+            set_low_stock_threshold(db.session, g.producer, product, form.threshold.data)
         except DomainError as error:
             show_in_form(form, error)
         else:
@@ -131,8 +133,8 @@ def stock_import():
     form = StockImportForm()
     if form.validate_on_submit():
         try:
-            text = csv_import.decode(form.csv_file.data.read())
-            result = csv_import.preview(db.session, g.producer, text)
+            text = csv_counts.decode(form.csv_file.data.read())
+            result = csv_counts.preview(db.session, g.producer, text)
         except DomainError as error:
             show_in_form(form, error, "csv_file")
         else:
@@ -153,11 +155,11 @@ def stock_import_apply():
         return see_other("dashboard.stock_import")
     text = form.csv_text.data
     try:
-        changed = csv_import.apply_counts(db.session, g.producer, text, current_user.id)
+        changed = csv_counts.apply_counts(db.session, g.producer, text, current_user.id)
     except DomainError as error:
         show_in_form(form, error)
         try:
-            result = csv_import.preview(db.session, g.producer, text)
+            result = csv_counts.preview(db.session, g.producer, text)
         except DomainError:
             return see_other("dashboard.stock_import")
         return render_template(

@@ -9,7 +9,14 @@ from ...clock import utcnow
 from ...core.uow import done, show_in_form
 from ...errors import ValidationFailed, back_to
 from ...extensions import db
-from .. import queries, services
+from ...producers.team import (
+    accept_invitation,
+    find_open_invitation,
+    invite_member,
+    remove_member,
+    revoke_invitation,
+)
+from .. import queries
 from ..forms import InviteForm
 from . import SESSION_KEY, bp, producer_view
 
@@ -38,9 +45,7 @@ def invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            services.invite_member(
-                db.session, g.producer, g.membership, form.email.data, str(get_locale())
-            )
+            invite_member(db.session, g.producer, g.membership, form.email.data, str(get_locale()))
         except ValidationFailed as error:  # not an owner: the app's handler answers 403
             show_in_form(form, error)
         else:
@@ -55,7 +60,7 @@ def invite():
 @producer_view
 def invitation_revoke(invitation_id: int):
     invitation = queries.get_own_invitation_or_404(g.producer, invitation_id)
-    services.revoke_invitation(db.session, g.producer, g.membership, invitation)
+    revoke_invitation(db.session, g.producer, g.membership, invitation)
     return done(_("Invitation withdrawn."), url_for("dashboard.team"))
 
 
@@ -64,7 +69,7 @@ def invitation_revoke(invitation_id: int):
 def member_remove(member_id: int):
     member = queries.get_own_member_or_404(g.producer, member_id)
     back = back_to(url_for("dashboard.team"))
-    services.remove_member(db.session, g.producer, g.membership, member)
+    remove_member(db.session, g.producer, g.membership, member)
     return done(_("Member removed."), back)
 
 
@@ -72,7 +77,7 @@ def member_remove(member_id: int):
 @login_required
 def invitation_accept(token: str):
     if request.method == "GET":
-        invitation = services.find_open_invitation(db.session, token, utcnow())
+        invitation = find_open_invitation(db.session, token, utcnow())
         if invitation is None:
             abort(404, description=_("This invitation has expired or was already used."))
         if invitation.email.lower() != current_user.email.lower():
@@ -84,7 +89,7 @@ def invitation_accept(token: str):
             )
         return render_template("dashboard/invitation.html", invitation=invitation, token=token)
     # An expired token is a 404 and another address a 403 (the app's DomainError handler).
-    membership = services.accept_invitation(db.session, current_user, token, utcnow())
+    membership = accept_invitation(db.session, current_user, token, utcnow())
     session[SESSION_KEY] = membership.producer_id
     return done(
         _("Welcome to %(name)s.", name=membership.producer.name), url_for("dashboard.index")

@@ -1,0 +1,49 @@
+"""What a member records about its stock by hand: harvests, damage, counts and the
+low-stock threshold. The stock columns themselves move only in producers.inventory."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from ..catalogue.models import Product
+from ..errors import FieldError
+from . import inventory
+from .models import Producer, StockReason
+from .scoping import ensure_own
+
+
+def adjust_stock(
+    session: Session,
+    producer: Producer,
+    product: Product,
+    reason: StockReason,
+    quantity: int,
+    note: str | None,
+    user_id: int | None,
+):
+    """Harvest adds `quantity`, damage removes it, a count correction sets on-hand to it."""
+    ensure_own(producer, product.producer_id)
+    note = (note or "").strip()[:255] or None
+    if reason is StockReason.COUNT_CORRECTION:
+        movement = inventory.set_count(
+            session, product.id, quantity, reason=reason, note=note, user_id=user_id
+        )
+        if movement is None:
+            raise FieldError("quantity", _l("The count is the same as the stock on hand."))
+        return movement
+    if quantity <= 0:
+        raise FieldError("quantity", _l("Enter a number of units above zero."))
+    if reason is StockReason.HARVEST:
+        return inventory.adjust(session, product.id, quantity, reason, note, user_id)
+    if reason is StockReason.DAMAGE:
+        return inventory.adjust(session, product.id, -quantity, reason, note, user_id)
+    raise FieldError("reason", _l("Choose a reason for the change."))
+
+
+def set_low_stock_threshold(
+    session: Session, producer: Producer, product: Product, threshold: int
+) -> None:
+    ensure_own(producer, product.producer_id)
+    if threshold < 0:
+        raise FieldError("threshold", _l("The threshold cannot be negative."))
+    product.low_stock_threshold = threshold
+    session.flush()
