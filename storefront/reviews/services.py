@@ -5,7 +5,7 @@ delivered, once per order line (UNIQUE order_line_id, so a double submit is one 
 Publishing and hiding move the product's denormalised rating (rating_count, rating_sum,
 rating_score) with one conditional UPDATE in the same transaction, so cards, the listing's
 "best rated" sort and the API never join the reviews. Photos go through the product-photo
-pipeline (dashboard.images.store_image: decoded, re-encoded without metadata, random names,
+pipeline (catalogue.images.store_image: decoded, re-encoded without metadata, random names,
 public media storage); their thumbnails are made by a task after the commit.
 """
 
@@ -167,7 +167,7 @@ def post_review(
     now: datetime | None = None,
 ) -> Review:
     """Publish the buyer's review of `line` (already checked with reviewable_line)."""
-    from ..dashboard.images import store_image
+    from ..catalogue.images import store_image
     from ..storage import storage
     from ..tasks import enqueue
 

@@ -115,7 +115,7 @@ def process_review_photo(photo_id: int) -> bool:
     """A review photo's thumbnail and WebP versions, as for product photos (idempotent)."""
     from sqlalchemy import update
 
-    from ..dashboard import images
+    from ..catalogue import images
     from ..reviews.models import ReviewPhoto
     from ..storage import StorageUnavailable, storage
 
