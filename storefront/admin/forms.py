@@ -53,6 +53,21 @@ class ProducerStatusForm(Form):
             raise ValidationError(_l("Choose a valid status."))
 
 
+class ApplicationAnswerForm(Form):
+    answer = HiddenField(validators=[DataRequired()])
+    note = TextAreaField(
+        _l("What the applicant should change, or why it is turned down"),
+        validators=[
+            DataRequired(_l("Tell the applicant why, in a sentence or two.")),
+            Length(max=2000),
+        ],
+    )
+
+    def validate_answer(self, field):
+        if field.data not in {"changes", "reject"}:
+            raise ValidationError(_l("Choose an answer."))
+
+
 class ProducerEditForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), validators=[DataRequired()])

@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..auth.decorators import admin_required
 from ..auth.models import User, UserRole
@@ -31,6 +32,7 @@ from ..catalogue.models import Certificate, Product
 from ..catalogue.ocop import GROUPS
 from ..clock import today_vn
 from ..core.uow import done, show_in_form
+from ..dashboard.views.profile import document_response
 from ..errors import DomainError, back_to
 from ..extensions import db
 from ..money import format_vnd
@@ -53,7 +55,8 @@ from ..orders.models import (
 from ..orders.refunds import refundable_amount
 from ..orders.routes import send_return_photo
 from ..orders.routing import STATUS_LABELS, can_move
-from ..producers import ledger, statements
+from ..producers import applications, ledger, statements
+from ..producers.banks import bank_name
 from ..producers.lifecycle import (
     PRODUCER_KIND_LABELS,
     PRODUCER_STATUS_LABELS,
@@ -61,11 +64,12 @@ from ..producers.lifecycle import (
     set_producer_status,
     update_producer,
 )
-from ..producers.models import Producer, ProducerStatus
+from ..producers.models import Producer, ProducerDocument, ProducerStatus
 from ..producers.payouts import record_payout
 from ..storage import StorageUnavailable, storage
 from . import queries
 from .forms import (
+    ApplicationAnswerForm,
     CancelSubOrderForm,
     ConfirmForm,
     MoveForm,
@@ -172,11 +176,16 @@ def producers():
     )
 
 
-def _producer_page(producer: Producer, status_form=None, code: int = 200):
+def _producer_page(producer: Producer, status_form=None, code: int = 200, answer_form=None):
     return (
         render_template(
             "admin/producer_detail.html",
             producer=producer,
+            answer_form=answer_form or ApplicationAnswerForm(formdata=None),
+            documents=producer.documents,
+            document_kind_labels=applications.DOCUMENT_KIND_LABELS,
+            review_labels=applications.APPLICATION_REVIEW_LABELS,
+            bank_name=bank_name,
             members=queries.producer_members(db.session, producer),
             products=queries.producer_products(db.session, producer),
             balance=ledger.balance(db.session, producer.id),
@@ -214,6 +223,34 @@ def producer_status(producer_id: int):
         else _("%(name)s is suspended: its products are hidden.", name=producer.name)
     )
     return done(message, target)
+
+
+@bp.post("/producers/<int:producer_id>/application")
+def producer_application_answer(producer_id: int):
+    """Send an application back for changes, or turn it down; the applicant is told why."""
+    producer = db.get_or_404(Producer, producer_id)
+    form = ApplicationAnswerForm()
+    if not form.validate():
+        return _producer_page(producer, code=422, answer_form=form)
+    if form.answer.data == "changes":
+        applications.request_changes(db.session, producer, current_user.id, form.note.data)
+        message = _("%(name)s is asked for changes; the applicant is told why.", name=producer.name)
+    else:
+        applications.reject_application(db.session, producer, current_user.id, form.note.data)
+        message = _("The application of %(name)s is turned down.", name=producer.name)
+    return done(message, url_for(".producer_detail", producer_id=producer.id))
+
+
+@bp.get("/producers/<int:producer_id>/documents/<int:document_id>")
+def producer_document(producer_id: int, document_id: int):
+    document = db.session.scalar(
+        select(ProducerDocument).where(
+            ProducerDocument.id == document_id, ProducerDocument.producer_id == producer_id
+        )
+    )
+    if document is None:
+        abort(404)
+    return document_response(document)
 
 
 @bp.route("/producers/<int:producer_id>/edit", methods=["GET", "POST"])

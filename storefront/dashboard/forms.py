@@ -6,7 +6,7 @@ built from those fields only, so posting `featured`, `producer_id`, `status` or
 """
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -33,9 +33,16 @@ from ..catalogue.certificates import CertificateInput
 from ..catalogue.products import ProductInput
 from ..core import places
 from ..core.forms import Form
+from ..producers.applications import (
+    DOCUMENT_KIND_LABELS,
+    DocumentUpload,
+    LegalIdentity,
+    ProfileInput,
+)
+from ..producers.banks import VIETQR_BANKS
 from ..producers.inventory import MAX_STOCK
 from ..producers.lifecycle import ProducerApplication
-from ..producers.models import ProducerKind, StockReason
+from ..producers.models import DocumentKind, ProducerKind, ProducerStatus, StockReason
 
 PHONE_PATTERN = r"^\+?[0-9 .-]{8,20}$"
 
@@ -84,9 +91,10 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
-class ApplyForm(Form):
-    name = StringField(_l("Producer name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind of producer"), validators=[DataRequired()])
+class _ProducerProfileFields(Form):
+    """The producer's public profile and contact, shared by the application and the
+    producer's own profile page."""
+
     province_code = SelectField(
         _l("Province or city"),
         coerce=_int_or_none,
@@ -126,13 +134,69 @@ class ApplyForm(Form):
     contact_email = EmailField(
         _l("Contact email"), validators=[Optional(), Email(), Length(max=254)]
     )
+    legal_name = StringField(
+        _l("Legal name"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("As on the registration certificate, e.g. Hợp tác xã Mật ong Đồng Văn."),
+    )
+    registration_number = StringField(
+        _l("Business or cooperative registration number"),
+        validators=[DataRequired(), Length(max=40)],
+    )
+    tax_code = StringField(
+        _l("Tax code"),
+        validators=[DataRequired(), Length(max=14)],
+        description=_l("10 digits (or 10-3 for a branch)."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+    def _set_place_choices(self) -> None:
+        self.province_code.choices = _with_blank(places.provinces())
+        province = self.province_code.data
+        self.ward_code.choices = _with_blank(places.wards(province) if province else [])
+
+    def _identity(self) -> LegalIdentity:
+        return LegalIdentity(
+            legal_name=_text(self.legal_name.data),
+            registration_number=_text(self.registration_number.data),
+            tax_code=_text(self.tax_code.data),
+        )
+
+
+class ApplyForm(_ProducerProfileFields):
+    name = StringField(_l("Producer name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind of producer"), validators=[DataRequired()])
+    bank_bin = SelectField(
+        _l("Bank"),
+        choices=[SelectChoice("", _l("Choose your bank"))]
+        + [SelectChoice(code, name) for code, name in VIETQR_BANKS],
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose your bank from the list."))],
+    )
+    account = StringField(
+        _l("Account number"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    holder = StringField(
+        _l("Account holder"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("As the bank prints it, e.g. HTX MAT ONG DONG VAN."),
+    )
+    registration_document = FileField(
+        _l("Registration certificate"),
+        validators=[FileRequired(_l("Upload your registration certificate (PDF or photo)."))],
+        description=_l("PDF, JPEG, PNG or WebP."),
+    )
+    ocop_documents = MultipleFileField(
+        _l("OCOP decisions and other papers (optional)"),
+        description=_l("Up to 9 files: PDF, JPEG, PNG or WebP."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()]
-        self.province_code.choices = _with_blank(places.provinces())
-        province = self.province_code.data
-        self.ward_code.choices = _with_blank(places.wards(province) if province else [])
+        self._set_place_choices()
 
     def to_input(self) -> ProducerApplication:
         return ProducerApplication(
@@ -148,7 +212,84 @@ class ApplyForm(Form):
             contact_name=_text(self.contact_name.data),
             contact_phone=_text(self.contact_phone.data),
             contact_email=_text(self.contact_email.data),
+            identity=self._identity(),
+            bank_bin=self.bank_bin.data,
+            bank_account=_text(self.account.data),
+            bank_account_name=_text(self.holder.data),
         )
+
+    def uploads(self) -> list[DocumentUpload]:
+        first = self.registration_document.data
+        found = [DocumentUpload(DocumentKind.BUSINESS_REGISTRATION, first.read(), first.filename)]
+        for extra in self.ocop_documents.data or []:
+            if extra and extra.filename:
+                found.append(
+                    DocumentUpload(DocumentKind.OCOP_DECISION, extra.read(), extra.filename)
+                )
+        return found
+
+
+class ProfileForm(_ProducerProfileFields):
+    """The producer's own profile. Name, kind and legal identity only while the application
+    is open; the view removes them otherwise."""
+
+    name = StringField(_l("Producer name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind of producer"), validators=[DataRequired()])
+
+    @classmethod
+    def for_producer(cls, producer, formdata=None):
+        form = cls(formdata=formdata, obj=producer)
+        if formdata is None:
+            form.kind.data = producer.kind.value
+        if producer.status is not ProducerStatus.PENDING:
+            for name in ("name", "kind", "legal_name", "registration_number", "tax_code"):
+                delattr(form, name)
+        else:
+            form.kind.choices = [
+                SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()
+            ]
+        form._set_place_choices()
+        return form
+
+    def to_input(self) -> ProfileInput:
+        is_open = "name" in self._fields
+        return ProfileInput(
+            story=_text(self.story.data),
+            story_en=_text(self.story_en.data),
+            name_en=_text(self.name_en.data),
+            contact_name=_text(self.contact_name.data),
+            contact_phone=_text(self.contact_phone.data),
+            contact_email=_text(self.contact_email.data),
+            province_code=self.province_code.data,
+            ward_code=self.ward_code.data,
+            street=_text(self.street.data),
+            historical_address=_text(self.historical_address.data),
+            name=_text(self.name.data) if is_open else None,
+            kind=ProducerKind(self.kind.data) if is_open else None,
+            identity=self._identity() if is_open else None,
+        )
+
+
+class ProducerPhotoForm(Form):
+    photo = FileField(
+        _l("Photo of your place or your people"),
+        validators=[FileRequired(_l("Choose a photo to upload."))],
+    )
+
+
+class DocumentForm(Form):
+    kind = SelectField(
+        _l("Kind of document"),
+        choices=[SelectChoice(kind.value, label) for kind, label in DOCUMENT_KIND_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    document = FileField(
+        _l("File"), validators=[FileRequired(_l("Choose a PDF or a photo to upload."))]
+    )
+
+    def upload(self) -> DocumentUpload:
+        data = self.document.data
+        return DocumentUpload(DocumentKind(self.kind.data), data.read(), data.filename or "")
 
 
 class ProductForm(Form):

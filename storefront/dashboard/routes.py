@@ -9,6 +9,7 @@ from .views import (  # noqa: F401
     overview,
     payouts,
     products,
+    profile,
     returns,
     reviews,
     stock,

@@ -5,6 +5,7 @@ Plain functions with explicit arguments (the acting user's id); they flush, neve
 and raise DomainError subclasses.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -13,9 +14,13 @@ from sqlalchemy.orm import Session
 from ..admin import audit
 from ..auth.models import User, UserRole
 from ..catalogue.featuring import set_featured
+from ..clock import utcnow
 from ..core.places import is_valid_place
 from ..core.rows import lock, unique_slug
 from ..errors import FieldError, InvalidTransition, PermissionDenied, ValidationFailed
+from ..storage import Storage
+from . import bank_details
+from .applications import DocumentUpload, LegalIdentity, add_document, checked_identity
 from .models import MemberRole, Producer, ProducerKind, ProducerMember, ProducerStatus
 from .notify import email_producer
 
@@ -76,10 +81,24 @@ class ProducerApplication:
     contact_email: str | None
     name_en: str | None = None
     story_en: str | None = None
+    identity: LegalIdentity | None = None
+    # The account payouts go to, sent with the application; it waits as a pending bank
+    # change and becomes live when the admin approves the producer (the same review).
+    bank_bin: str | None = None
+    bank_account: str | None = None
+    bank_account_name: str | None = None
 
 
-def apply_for_producer(session: Session, user: User, data: ProducerApplication) -> Producer:
-    """A customer applies; the producer waits for an admin, its products stay drafts."""
+def apply_for_producer(
+    session: Session,
+    user: User,
+    data: ProducerApplication,
+    documents: Sequence[DocumentUpload] = (),
+    store: Storage | None = None,
+    max_pixels: int = 0,
+) -> Producer:
+    """A customer applies with its legal identity, papers and bank account; the producer
+    waits for an admin, its products stay drafts."""
     if user.role is UserRole.ADMIN:
         raise PermissionDenied(
             _l("Shop administrators cannot run a producer. Use a separate account.")
@@ -89,6 +108,7 @@ def apply_for_producer(session: Session, user: User, data: ProducerApplication) 
         raise FieldError("name", _l("Enter the producer's name."))
     if not is_valid_place(data.province_code, data.ward_code):
         raise FieldError("ward_code", _l("Choose the ward or commune in the chosen province."))
+    identity = checked_identity(data.identity) if data.identity else None
     producer = Producer(
         name=name,
         slug=unique_slug(session, Producer, name),
@@ -104,12 +124,27 @@ def apply_for_producer(session: Session, user: User, data: ProducerApplication) 
         contact_name=(data.contact_name or "").strip() or user.name,
         contact_phone=(data.contact_phone or "").strip() or user.phone,
         contact_email=(data.contact_email or "").strip().lower() or user.email,
+        legal_name=identity.legal_name if identity else None,
+        registration_number=identity.registration_number if identity else None,
+        tax_code=identity.tax_code if identity else None,
+        application_submitted_at=utcnow(),
     )
     session.add(producer)
     session.flush()
     session.add(ProducerMember(producer_id=producer.id, user_id=user.id, role=MemberRole.OWNER))
     user.role = UserRole.PRODUCER
     session.flush()
+    if data.bank_account:
+        bank_details.request_change(
+            session,
+            producer,
+            user.id,
+            data.bank_bin or "",
+            data.bank_account,
+            data.bank_account_name or "",
+        )
+    for upload in documents:
+        add_document(session, producer, upload, store, max_pixels, user.id)
     return producer
 
 
@@ -135,7 +170,11 @@ def set_producer_status(
     if status is ProducerStatus.SUSPENDED and not reason:
         raise ValidationFailed(_l("Give a reason for the suspension."))
     before = {"status": producer.status.value}
+    was_pending = producer.status is ProducerStatus.PENDING
     producer.status = status
+    if status is ProducerStatus.APPROVED:
+        producer.application_review = None
+        producer.application_review_note = None
     after = {"status": status.value}
     if reason:
         after["reason"] = reason
@@ -146,6 +185,10 @@ def set_producer_status(
         if unfeatured:
             after["unfeatured_product_ids"] = [p.id for p in unfeatured]
     session.flush()
+    if was_pending and status is ProducerStatus.APPROVED and producer.pending_bank_account:
+        # The account sent with the application was reviewed with it, side by side with the
+        # papers; a later change still waits for its own approval (bank_details).
+        bank_details.approve_change(session, producer, actor_id)
     action = "producer.approve" if status is ProducerStatus.APPROVED else "producer.suspend"
     audit.record(session, actor_id, action, producer, before, after)
     email_producer(

@@ -1,7 +1,16 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.places import place_label
@@ -21,6 +30,19 @@ class ProducerStatus(enum.Enum):
     PENDING = "pending"
     APPROVED = "approved"
     SUSPENDED = "suspended"
+
+
+class ApplicationReview(enum.Enum):
+    """An admin's answer to a pending application, other than approving it."""
+
+    CHANGES_REQUESTED = "changes_requested"  # the applicant edits and sends it again
+    REJECTED = "rejected"
+
+
+class DocumentKind(enum.Enum):
+    BUSINESS_REGISTRATION = "business_registration"  # giấy chứng nhận đăng ký HTX / doanh nghiệp
+    OCOP_DECISION = "ocop_decision"  # quyết định công nhận sản phẩm OCOP
+    OTHER = "other"
 
 
 class MemberRole(enum.Enum):
@@ -67,15 +89,44 @@ class Producer(TimestampMixin, db.Model):
     # (see storefront.text.fold): the admin's producer search, and the place words of each of
     # its products' search index (catalogue/search.py).
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The seller application: who the producer is in law, and the admin's last answer.
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    registration_number: Mapped[str | None] = mapped_column(String(40))
+    tax_code: Mapped[str | None] = mapped_column(String(14))
+    # No CHECK constraint: SQLite can only add one by copying the table, and a copy of
+    # producers drops its search triggers (migrations 0011, 0012). The enum type checks writes.
+    application_review: Mapped[ApplicationReview | None] = mapped_column(
+        Enum(
+            ApplicationReview,
+            native_enum=False,
+            create_constraint=False,
+            length=32,
+            values_callable=lambda members: [m.value for m in members],
+            validate_strings=True,
+        )
+    )
+    application_review_note: Mapped[str | None] = mapped_column(Text)
+    application_submitted_at: Mapped[datetime | None]
+    # One photo of the place or the people, on the public producer page (the media storage).
+    photo_filename: Mapped[str | None] = mapped_column(String(255))
 
     members: Mapped[list["ProducerMember"]] = relationship(
         back_populates="producer", cascade="all, delete-orphan"
     )
     products: Mapped[list["Product"]] = relationship(back_populates="producer")  # noqa: F821
 
+    documents: Mapped[list["ProducerDocument"]] = relationship(
+        back_populates="producer", cascade="all, delete-orphan", order_by="ProducerDocument.id"
+    )
+
     @property
     def is_approved(self) -> bool:
         return self.status is ProducerStatus.APPROVED
+
+    @property
+    def awaits_review(self) -> bool:
+        """Pending, and not sent back to the applicant or turned down."""
+        return self.status is ProducerStatus.PENDING and self.application_review is None
 
 
 @event.listens_for(Producer, "before_insert")
@@ -85,6 +136,25 @@ def _fold_search_text(_mapper, _connection, producer: Producer) -> None:
     place = place_label(producer.province_code, producer.ward_code)
     parts = (producer.name, place, producer.historical_address)
     producer.search_text = fold(" ".join(part for part in parts if part))
+
+
+class ProducerDocument(TimestampMixin, db.Model):
+    """A paper the applicant sent: registration, OCOP decision. Private: only admins and the
+    producer's own members read it, through a route that checks who asks (never a media URL)."""
+
+    __tablename__ = "producer_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(
+        ForeignKey("producers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind))
+    filename: Mapped[str] = mapped_column(String(255))  # the random name in the media storage
+    content_type: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    producer: Mapped[Producer] = relationship(back_populates="documents")
 
 
 class ProducerMember(TimestampMixin, db.Model):

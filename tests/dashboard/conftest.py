@@ -15,6 +15,7 @@ from storefront.models import (
 )
 from storefront.orders.models import ReturnLine, ReturnPhoto, ReturnRequest
 from storefront.producers import inventory, ledger, team
+from storefront.producers.models import DocumentKind, ProducerDocument
 from storefront.reviews.models import Review
 from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory
 
@@ -72,6 +73,14 @@ def side_b(app):
         stars=4,
     )
     db.session.add(side.review)
+    side.document = ProducerDocument(
+        producer=side.producer,
+        kind=DocumentKind.BUSINESS_REGISTRATION,
+        filename="documents/b.pdf",
+        content_type="application/pdf",
+        original_name="b.pdf",
+    )
+    db.session.add(side.document)
     db.session.commit()
     return side
 

@@ -18,16 +18,9 @@ from storefront.models import (
     UserRole,
 )
 from tests.factories import AdminFactory, ProducerMemberFactory, UserFactory
+from tests.producers.application_data import application
 
-APPLICATION = {
-    "name": "HTX Lanh Lùng Tám",
-    "kind": "cooperative",
-    "province_code": "8",
-    "ward_code": "721",
-    "historical_address": "xã Lùng Tám, huyện Quản Bạ, tỉnh Hà Giang",
-    "story": "Dệt vải lanh thủ công.",
-    "contact_phone": "0912 345 678",
-}
+APPLICATION = application(registration_document=None, ocop_documents=None)
 
 
 def test_customer_applies_and_prepares_drafts(client, auth, app):
@@ -36,7 +29,7 @@ def test_customer_applies_and_prepares_drafts(client, auth, app):
     auth.login_as(customer)
     assert client.get("/dashboard").status_code == 403
     assert client.get("/dashboard/apply").status_code == 200
-    response = client.post("/dashboard/apply", data={**APPLICATION, "status": "approved"})
+    response = client.post("/dashboard/apply", data={**application(), "status": "approved"})
     assert response.status_code == 303
     producer = db.session.scalar(select(Producer).where(Producer.name == APPLICATION["name"]))
     assert producer.status is ProducerStatus.PENDING  # posting status=approved did nothing
@@ -72,11 +65,11 @@ def test_application_errors_are_shown(client, auth, app):
     client.set_cookie("lang", "en")
     auth.login_as(UserFactory())
     db.session.commit()
-    wrong_ward = client.post("/dashboard/apply", data={**APPLICATION, "ward_code": "1"})
+    wrong_ward = client.post("/dashboard/apply", data={**application(), "ward_code": "1"})
     assert wrong_ward.status_code == 422
     assert b'id="ward_code-error"' in wrong_ward.data
     assert "Lùng Tám".encode() in wrong_ward.data  # what was typed is kept
-    missing = client.post("/dashboard/apply", data={**APPLICATION, "name": ""})
+    missing = client.post("/dashboard/apply", data={**application(), "name": ""})
     assert missing.status_code == 422 and b'id="name-error"' in missing.data
     # "Show wards" without JavaScript re-renders with the province's wards.
     refresh = client.post("/dashboard/apply", data={"province_code": "8", "refresh_wards": "1"})
@@ -88,7 +81,7 @@ def test_admin_cannot_apply(client, auth, app):
     admin = AdminFactory()
     db.session.commit()
     auth.login_as(admin)
-    assert client.post("/dashboard/apply", data=APPLICATION).status_code == 422
+    assert client.post("/dashboard/apply", data=application()).status_code == 422
     db.session.expire_all()
     assert db.session.get(User, admin.id).role is UserRole.ADMIN
 

@@ -17,7 +17,7 @@ from storefront.models import (
     UserRole,
 )
 from storefront.orders.models import OrderLine, ReturnPhoto, ReturnRequest
-from storefront.producers.models import Payout
+from storefront.producers.models import DocumentKind, Payout, ProducerDocument
 from storefront.reviews.models import Review
 from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory, UserFactory
 
@@ -67,7 +67,13 @@ def make_neighbour_objects() -> dict[str, int]:
         reason_code="damaged",
         photos=[ReturnPhoto(filename="r/b.jpg", thumb_filename="r/b-t.jpg")],
     )
-    db.session.add(return_request)
+    document = ProducerDocument(
+        producer_id=product.producer_id,
+        kind=DocumentKind.OTHER,
+        filename="documents/b.pdf",
+        content_type="application/pdf",
+    )
+    db.session.add_all([return_request, document])
     line = OrderLine(
         order_id=order.id,
         producer_order_id=sub_order.id,
@@ -93,6 +99,7 @@ def make_neighbour_objects() -> dict[str, int]:
     db.session.add(review)
     db.session.flush()
     return {
+        "document_id": document.id,
         "review_id": review.id,
         "product_id": product.id,
         "image_id": image.id,

@@ -15,9 +15,10 @@ from ...errors import DomainError
 from ...extensions import db
 from ...producers import ledger
 from ...producers.lifecycle import apply_for_producer
+from ...storage import storage
 from .. import charts, queries
 from ..forms import ApplyForm
-from . import SESSION_KEY, bp, producer_view, see_other
+from . import SESSION_KEY, bp, max_pixels, producer_view, see_other
 
 CHART_DAYS = (30, 90)
 
@@ -74,7 +75,14 @@ def apply():
     if request.method == "POST" and "refresh_wards" not in request.form:
         if form.validate_on_submit():
             try:
-                producer = apply_for_producer(db.session, current_user, form.to_input())
+                producer = apply_for_producer(
+                    db.session,
+                    current_user,
+                    form.to_input(),
+                    form.uploads(),
+                    storage(),
+                    max_pixels(),
+                )
             except DomainError as error:
                 show_in_form(form, error)
             else:

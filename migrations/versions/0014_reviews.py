@@ -1,7 +1,7 @@
 """reviews
 
-Revision ID: 0012_reviews
-Revises: 0011_producer_bank_changes
+Revision ID: 0014_reviews
+Revises: 0013_producer_photo
 Create Date: 2026-12-03 12:31:41.939501
 
 Verified reviews (photos, reports, replies), the products' denormalised rating, the
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_reviews'
-down_revision = '0011_producer_bank_changes'
+revision = '0014_reviews'
+down_revision = '0013_producer_photo'
 branch_labels = None
 depends_on = None
 
