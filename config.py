@@ -69,11 +69,20 @@ class Config:
     # Its own keys: a fixed window's counters (left in Redis by the previous release) are
     # another Redis type under the same names, and would fail every check until they expire.
     RATELIMIT_KEY_PREFIX = "moving"
+    # Every login attempt, per client address and email together.
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    # Failed logins only (auth/routes.py): per client address whatever the email (a password
+    # sprayed over many accounts), per account whatever the address (one account attacked from
+    # many), and over the whole shop (a spray from many addresses). The per-account ceiling is
+    # higher than the per-address one, so one guesser cannot lock the real user out.
+    LOGIN_IP_FAILURE_RATE_LIMIT = "20 per minute; 50 per hour"
+    LOGIN_ACCOUNT_FAILURE_RATE_LIMIT = "30 per hour"
+    LOGIN_GLOBAL_FAILURE_RATE_LIMIT = "600 per minute"
     REGISTER_RATE_LIMIT = "5 per minute; 30 per hour"
     # Reset requests and reset-form posts: per client address, and per account (email or link).
     PASSWORD_RESET_IP_RATE_LIMIT = "10 per hour"  # noqa: S105 (a rate, not a password)
     PASSWORD_RESET_ACCOUNT_RATE_LIMIT = "5 per hour"  # noqa: S105
+    PASSWORD_RESET_GLOBAL_RATE_LIMIT = "300 per hour"  # noqa: S105 (each request is an email)
 
     # Shop economics, all in integer đồng or basis points.
     SHIPPING_FEE_VND = _int_env("SHIPPING_FEE_VND", 30_000)
@@ -99,6 +108,7 @@ class Config:
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") != "0"
     MAIL_MAX_ATTEMPTS = _int_env("MAIL_MAX_ATTEMPTS", 3)
+    MAIL_CLAIM_SECONDS = _int_env("MAIL_CLAIM_SECONDS", 300)  # see storefront/mail.py
     MAIL_RETRY_BASE_SECONDS = _int_env("MAIL_RETRY_BASE_SECONDS", 30)
 
     # Background jobs (storefront.tasks). No broker: tasks run in process after the commit.

@@ -28,7 +28,7 @@ def create_admin_command(email: str, name: str):
     """Create an admin, or promote an existing user. Password: ADMIN_PASSWORD or a prompt."""
     from .auth.models import UserRole
     from .auth.services import (
-        MIN_PASSWORD_LENGTH,
+        check_new_password,
         end_sessions,
         find_user_by_email,
         hash_password,
@@ -39,11 +39,10 @@ def create_admin_command(email: str, name: str):
     password = os.environ.get("ADMIN_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    # The same rule as registration, for new and existing accounts alike.
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     user = find_user_by_email(email)
     try:
+        # The same rule as registration, for new and existing accounts alike.
+        check_new_password(password)
         if user is None:
             user = register_user(email, password, name, role=UserRole.ADMIN)
         else:

@@ -127,7 +127,7 @@ def handle_domain_error(error: DomainError):
         )
     flash(message, "error")
     target = g.get("back_to") or _same_origin_referrer()
-    if target is None and request.method == "GET":
+    if target is None and request.method in ("GET", "HEAD"):
         # Going back to this same page would raise again: show the message on an error page.
         return render_template("errors/400.html", message=message), error.status_code
     return redirect(target or url_for("catalogue.home"), code=303)
@@ -144,6 +144,9 @@ def register_error_pages(app: Flask) -> None:
             default = getattr(type(error), "description", None)
             description = getattr(error, "description", None)
             message = description if description and description != default else None
+            limit = getattr(error, "limit", None)  # Flask-Limiter's RateLimitExceeded
+            if limit is not None and not limit.error_message:
+                message = None  # its description is the rate itself ("10 per 1 minute")
             return render_template(f"errors/{code}.html", message=message), code
 
         return handler

@@ -31,7 +31,8 @@ from .extensions import db
 log = logging.getLogger(__name__)
 
 SEND_TASK = "storefront.send_emails"
-# A sender holds its claim this long; a worker killed mid-batch frees its rows after it.
+# A sender holds its claim this long (MAIL_CLAIM_SECONDS); a worker killed mid-batch frees its
+# rows after it. It must outlast one batch over SMTP, or a second sender could take the batch.
 CLAIM_SECONDS = 300
 
 
@@ -107,7 +108,8 @@ def claim_due_emails(session: Session, now: datetime, limit: int = 100) -> list[
         .where(OutboundEmail.id.in_(ids), _due(now))
         .values(
             status=EmailStatus.SENDING,
-            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+            claimed_until=now
+            + timedelta(seconds=current_app.config.get("MAIL_CLAIM_SECONDS", CLAIM_SECONDS)),
             attempts=OutboundEmail.attempts + 1,
         )
         .returning(OutboundEmail.id)

@@ -52,7 +52,7 @@ def edit(slug: str):
         page = services.get_for_edit(db.session, slug)
     except NotFound:
         abort(404)
-    form = PolicyPageForm(obj=page if request.method == "GET" else None)
+    form = PolicyPageForm(obj=page if request.method in ("GET", "HEAD") else None)
     if form.validate_on_submit():
         try:
             services.save(

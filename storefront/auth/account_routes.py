@@ -93,7 +93,7 @@ def address_edit(address_id: int):
         address = addresses.get_own(_user(), address_id)
     except NotFound:
         abort(404)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = AddressForm(
             data={
                 "recipient_name": address.recipient_name,

@@ -9,11 +9,20 @@ from wtforms import (
     TelField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ..core import places
 from ..core.forms import Form
-from .services import MIN_PASSWORD_LENGTH
+from . import passwords
+from .services import MIN_PASSWORD_LENGTH, TOO_COMMON
 
 PHONE_PATTERN = r"^\+?[0-9 .-]{8,20}$"
 
@@ -26,6 +35,12 @@ def _int_or_none(value):
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
+
+
+def not_common(_form, field) -> None:
+    """The message beside the password field (services.check_new_password checks it too)."""
+    if field.data and passwords.is_common(field.data):
+        raise ValidationError(TOO_COMMON)
 
 
 class LoginForm(Form):
@@ -43,7 +58,7 @@ class RegisterForm(Form):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200), not_common],
         description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
@@ -60,7 +75,8 @@ class RegisterForm(Form):
 class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200), not_common],
     )
     confirm = PasswordField(
         _l("Repeat new password"),
@@ -82,7 +98,7 @@ class ForgotPasswordForm(Form):
 class ResetPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200), not_common],
         description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(

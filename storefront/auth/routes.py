@@ -57,6 +57,40 @@ def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _setting(name: str):
+    """A limit read from the config at request time (tests and deployments set their own)."""
+    return lambda: current_app.config[name]
+
+
+def _failed(response) -> bool:
+    """A refused login (wrong password, unknown email, bad form) answers 422: only those count
+    towards the failure limits, so the real user's successful logins never use them up."""
+    return response.status_code == 422
+
+
+def _login_ip_key() -> str:
+    return f"login-ip|{request.remote_addr}"
+
+
+def _login_account_key() -> str:
+    return f"login-account|{services.normalise_email(request.form.get('email', ''))[:254]}"
+
+
+def _whole_shop_key() -> str:
+    return "whole-shop"
+
+
+def _too_many_failed_logins() -> str:
+    return _(
+        "Too many failed logins. Wait a few minutes and try again, or choose a new password "
+        "with “Forgot your password?”."
+    )
+
+
+def _too_many_resets() -> str:
+    return _("Too many password reset attempts. Wait an hour and try again.")
+
+
 def _register_limit():
     return current_app.config["REGISTER_RATE_LIMIT"]
 
@@ -99,6 +133,27 @@ def passed_second_factor(user) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], key_func=_login_limit_key)
+@limiter.limit(
+    _setting("LOGIN_IP_FAILURE_RATE_LIMIT"),
+    methods=["POST"],
+    key_func=_login_ip_key,
+    deduct_when=_failed,
+    error_message=_too_many_failed_logins,
+)
+@limiter.limit(
+    _setting("LOGIN_ACCOUNT_FAILURE_RATE_LIMIT"),
+    methods=["POST"],
+    key_func=_login_account_key,
+    deduct_when=_failed,
+    error_message=_too_many_failed_logins,
+)
+@limiter.limit(
+    _setting("LOGIN_GLOBAL_FAILURE_RATE_LIMIT"),
+    methods=["POST"],
+    key_func=_whole_shop_key,
+    deduct_when=_failed,
+    error_message=_too_many_failed_logins,
+)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
@@ -119,7 +174,8 @@ def login():
             _finish_login(user, second_factor=False)
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(target)
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
+    return render_template("auth/login.html", form=form), status
 
 
 def _pending_user():
@@ -170,7 +226,7 @@ def second_factor():
             return redirect(target, code=303)
         db.session.rollback()
         form.code.errors.append(twofactor.WRONG_CODE)
-    status = 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
     return render_template("auth/second_factor.html", form=form), status
 
 
@@ -201,7 +257,7 @@ def register():
                 "success",
             )
             return redirect(_after_login_target(form.next.data))
-    status = 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
     return render_template("auth/register.html", form=form), status
 
 
@@ -232,7 +288,7 @@ def change_password():
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed. Other devices were logged out."), "success")
             return redirect(url_for("auth.account"))
-    status = 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
     return render_template("auth/change_password.html", form=form), status
 
 
@@ -272,8 +328,21 @@ def _reset_account_limit():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_reset_ip_limit, methods=["POST"], key_func=_reset_ip_key)
-@limiter.limit(_reset_account_limit, methods=["POST"], key_func=_reset_account_key)
+@limiter.limit(
+    _reset_ip_limit, methods=["POST"], key_func=_reset_ip_key, error_message=_too_many_resets
+)
+@limiter.limit(
+    _reset_account_limit,
+    methods=["POST"],
+    key_func=_reset_account_key,
+    error_message=_too_many_resets,
+)
+@limiter.limit(
+    _setting("PASSWORD_RESET_GLOBAL_RATE_LIMIT"),
+    methods=["POST"],
+    key_func=_whole_shop_key,
+    error_message=_too_many_resets,
+)
 def forgot_password():
     if current_user.is_authenticated:
         return redirect(url_for("auth.change_password"))
@@ -290,13 +359,26 @@ def forgot_password():
             "success",
         )
         return redirect(url_for("auth.login"), code=303)
-    status = 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
     return render_template("auth/forgot_password.html", form=form), status
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(_reset_ip_limit, methods=["POST"], key_func=_reset_ip_key)
-@limiter.limit(_reset_account_limit, methods=["POST"], key_func=_reset_account_key)
+@limiter.limit(
+    _reset_ip_limit, methods=["POST"], key_func=_reset_ip_key, error_message=_too_many_resets
+)
+@limiter.limit(
+    _reset_account_limit,
+    methods=["POST"],
+    key_func=_reset_account_key,
+    error_message=_too_many_resets,
+)
+@limiter.limit(
+    _setting("PASSWORD_RESET_GLOBAL_RATE_LIMIT"),
+    methods=["POST"],
+    key_func=_whole_shop_key,
+    error_message=_too_many_resets,
+)
 def reset_password(token: str):
     try:
         services.user_for_reset_token(token)
@@ -319,7 +401,7 @@ def reset_password(token: str):
                 "success",
             )
             return redirect(url_for("auth.login"), code=303)
-    status = 200 if request.method == "GET" else 422
+    status = 200 if request.method in ("GET", "HEAD") else 422
     response = render_template("auth/reset_password.html", form=form, token=token)
     return response, status
 

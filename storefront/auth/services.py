@@ -11,7 +11,7 @@ from ..errors import AuthError, ValidationFailed
 from ..extensions import db
 from ..mail import queue_email
 from ..orders.ownership import claim_guest_orders
-from . import tokens
+from . import passwords, tokens
 from .models import SignIn, User, UserRole
 from .tokens import Links
 
@@ -34,10 +34,15 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_METHOD)
 
 
+TOO_COMMON = _l("This password is one of the most common and easy to guess. Choose another.")
+
+
 def check_new_password(password: str) -> None:
     """The one rule every new password meets (sign-up, change, reset)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if passwords.is_common(password):
+        raise ValidationFailed(TOO_COMMON)
 
 
 def register_user(

@@ -1,8 +1,11 @@
 """Read-only JSON API (/api/v1). Same filters and the same public-only rules as the pages;
 the shapes are documented in openapi.py and the tests validate real responses against it."""
 
+import re
+
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from ..clock import today_vn
@@ -13,8 +16,9 @@ from ..storage import absolute_media_url
 from . import queries
 from .cache import cached
 from .cards import in_english
-from .forms import MESSAGES, is_slug, parse_listing_args, parse_page
-from .openapi import openapi_document
+from .forms import MESSAGES, is_slug, parse_listing_args
+from .ocop import GROUPS
+from .openapi import MAX_Q_LENGTH, openapi_document
 from .routes import certificate_status, group_label, public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -32,6 +36,43 @@ def _error(status: int, code: str, message: str, fields: dict | None = None):
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     return _error(error.code or 500, error.name.lower().replace(" ", "_"), error.description or "")
+
+
+# The API is stricter than the listing page, which forgives its own form's empty fields and
+# "250.000" typed as a price: a program is told (400) whatever openapi.py does not allow.
+_DIGITS = re.compile(r"[0-9]{1,15}")
+_PAGE = re.compile(r"[0-9]+")  # a page past the last one is capped, however many digits
+_ARGUMENT_IS_VALID = {
+    "q": lambda value: len(value) <= MAX_Q_LENGTH,
+    "group": lambda value: value in GROUPS,
+    "stars": _DIGITS.fullmatch,
+    "producer": is_slug,
+    "province": _DIGITS.fullmatch,
+    "price_min": _DIGITS.fullmatch,
+    "price_max": _DIGITS.fullmatch,
+    "in_stock": lambda value: value in ("0", "1"),
+    "sort": lambda value: value in queries.SORTS,
+    "page": _PAGE.fullmatch,
+    "per_page": _DIGITS.fullmatch,
+}
+TOO_LONG = _l("The search text is too long.")
+
+
+def _strict_errors(*names: str) -> dict[str, str]:
+    return {
+        name: str(MESSAGES.get(name, TOO_LONG))
+        for name in names
+        if name in request.args and not _ARGUMENT_IS_VALID[name](request.args[name])
+    }
+
+
+def _bad_arguments(errors: dict):
+    return _error(
+        400,
+        "bad_request",
+        _("Some query arguments are not valid."),
+        {name: str(message) for name, message in errors.items()},
+    )
 
 
 def _static_url(filename: str) -> str:
@@ -134,13 +175,9 @@ def _page_json(items, page) -> dict:
 @bp.get("/products")
 def products():
     parsed = parse_listing_args(request.args, allow_per_page=True)
-    if parsed.errors:
-        return _error(
-            400,
-            "bad_request",
-            _("Some query arguments are not valid."),
-            {name: str(message) for name, message in parsed.errors.items()},
-        )
+    errors = {**parsed.errors, **_strict_errors(*_ARGUMENT_IS_VALID)}
+    if errors:
+        return _bad_arguments(errors)
     today = today_vn()
     size = parsed.per_page or queries.PER_PAGE
     page = cached(
@@ -149,9 +186,10 @@ def products():
         lambda: queries.search_products(parsed.filters, today, per_page=size, with_facets=False),
     )
     if page.ignored:
+        # Well formed, but it names no approved producer: not found, as /producers/<slug> says.
         return _error(
-            400,
-            "bad_request",
+            404,
+            "not_found",
             _("Some query arguments are not valid."),
             {name: str(MESSAGES[name]) for name in page.ignored},
         )
@@ -169,18 +207,13 @@ def product(slug: str):
 
 @bp.get("/producers")
 def producers():
-    per_page = queries.PER_PAGE
-    if request.args.get("per_page"):
-        parsed = parse_listing_args(request.args, allow_per_page=True)
-        if "per_page" in parsed.errors:
-            return _error(
-                400,
-                "bad_request",
-                _("Some query arguments are not valid."),
-                {"per_page": str(parsed.errors["per_page"])},
-            )
-        per_page = parsed.per_page
-    number = parse_page(request.args.get("page"))
+    paging = {name: request.args[name] for name in ("page", "per_page") if name in request.args}
+    parsed = parse_listing_args(paging, allow_per_page=True)
+    errors = {**parsed.errors, **_strict_errors("page", "per_page")}
+    if errors:
+        return _bad_arguments(errors)
+    per_page = parsed.per_page or queries.PER_PAGE
+    number = parsed.filters.page
     page = cached("producers", (number, per_page), lambda: queries.list_producers(number, per_page))
     items = [producer_json(p) | {"product_count": count} for p, count in page.items]
     return jsonify(_page_json(items, page))
@@ -204,6 +237,9 @@ def producer(slug: str):
 @bp.get("/search/suggest")
 def suggest():
     """Products and producers for the search box as the buyer types (at most 8)."""
+    errors = _strict_errors("q")
+    if errors:
+        return _bad_arguments(errors)
     # The listing's own cleaning of q: control characters out, bounded, spaces collapsed.
     q = parse_listing_args({"q": request.args.get("q", "")}).filters.q
     found = cached("suggest", (q,), lambda: queries.suggestions(q))

@@ -1,8 +1,14 @@
 """The OpenAPI 3.1 document of the read-only API. tests/catalogue validates real responses
 against these schemas, so change them together with api.py."""
 
+from ..core.validators import MAX_MONEY_VND
 from .ocop import GROUPS
-from .queries import MAX_PER_PAGE, PER_PAGE, SORTS, STAR_LEVELS, SUGGEST_LIMIT
+from .queries import MAX_PER_PAGE, PER_PAGE, SORTS, STAR_LEVELS, SUGGEST_LIMIT, province_codes
+
+# The longest search text the API takes (only the first 200 characters count); longer is a 400.
+MAX_Q_LENGTH = 10_000
+# A slug as storefront.text.slugify makes it (catalogue/forms.py SLUG_RE).
+SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,119}$"
 
 
 def _nullable(schema: dict, **extra) -> dict:
@@ -235,37 +241,50 @@ PAGE_PARAMETERS = [
     ),
 ]
 
-PRODUCT_PARAMETERS = [
-    _query(
-        "q",
-        {"type": "string", "maxLength": 10_000},
-        "Search words; accents and case are ignored (only the first 200 characters count).",
-    ),
-    _query("group", {"type": "string", "enum": list(GROUPS)}, "OCOP product group."),
-    _query("stars", {"type": "integer", "enum": list(STAR_LEVELS)}, "Minimum valid stars."),
-    _query("producer", {"type": "string"}, "Producer slug."),
-    _query("province", {"type": "integer"}, "Current province code (vietnam-provinces)."),
-    _query("price_min", {"type": "integer", "minimum": 0}, "Minimum price in đồng."),
-    _query("price_max", {"type": "integer", "minimum": 0}, "Maximum price in đồng."),
-    _query(
-        "in_stock",
-        {"type": "integer", "enum": [0, 1]},
-        "1: only products in stock or made to order.",
-    ),
-    _query(
-        "sort",
-        {"type": "string", "enum": list(SORTS)},
-        "Default: relevance when searching, else newest; rating: best rated first.",
-    ),
-    *PAGE_PARAMETERS,
-]
+
+def _product_parameters() -> list[dict]:
+    """Built per document: the province codes come from vietnam-provinces' data."""
+    price = {"type": "integer", "minimum": 0, "maximum": MAX_MONEY_VND}
+    return [
+        _query(
+            "q",
+            {"type": "string", "maxLength": MAX_Q_LENGTH},
+            "Search words; accents and case are ignored (only the first 200 characters count).",
+        ),
+        _query("group", {"type": "string", "enum": list(GROUPS)}, "OCOP product group."),
+        _query("stars", {"type": "integer", "enum": list(STAR_LEVELS)}, "Minimum valid stars."),
+        _query("producer", {"type": "string", "pattern": SLUG_PATTERN}, "Producer slug."),
+        _query(
+            "province",
+            {"type": "integer", "enum": sorted(province_codes())},
+            "Current province code (vietnam-provinces).",
+        ),
+        _query("price_min", price, "Minimum price in đồng."),
+        _query("price_max", price, "Maximum price in đồng."),
+        _query(
+            "in_stock",
+            {"type": "integer", "enum": [0, 1]},
+            "1: only products in stock or made to order.",
+        ),
+        _query(
+            "sort",
+            {"type": "string", "enum": list(SORTS)},
+            "Default: relevance when searching, else newest; rating: best rated first.",
+        ),
+        *PAGE_PARAMETERS,
+    ]
 
 
 def _json(description: str, schema: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+SLUG = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": SLUG_PATTERN},
+}
 
 
 def openapi_document(server_url: str = "/api/v1") -> dict:
@@ -285,10 +304,11 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
                 "get": {
                     "operationId": "listProducts",
                     "summary": "Public products, with the listing's filters",
-                    "parameters": PRODUCT_PARAMETERS,
+                    "parameters": _product_parameters(),
                     "responses": {
                         "200": _json("A page of products.", "ProductPage"),
                         "400": _json("An argument is not valid.", "Error"),
+                        "404": _json("The producer filter names no approved producer.", "Error"),
                     },
                 }
             },
@@ -310,13 +330,16 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
                     "parameters": [
                         _query(
                             "q",
-                            {"type": "string", "maxLength": 10_000},
+                            {"type": "string", "maxLength": MAX_Q_LENGTH},
                             "What was typed so far; the last word may be unfinished. "
                             "Accents and case are ignored; on PostgreSQL, near misses of the "
                             "names are suggested when no word matches.",
                         )
                     ],
-                    "responses": {"200": _json("At most 8 suggestions.", "Suggestions")},
+                    "responses": {
+                        "200": _json("At most 8 suggestions.", "Suggestions"),
+                        "400": _json("An argument is not valid.", "Error"),
+                    },
                 }
             },
             "/producers": {

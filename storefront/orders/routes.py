@@ -190,7 +190,7 @@ def checkout():
     form = CheckoutForm(
         saved_addresses=saved_addresses,
         card_enabled=card_enabled,
-        data=_prefill(saved_addresses) if request.method == "GET" else None,
+        data=_prefill(saved_addresses) if request.method in ("GET", "HEAD") else None,
     )
     error = None
     if request.method == "POST" and request.form.get("action") == "wards":

@@ -81,7 +81,7 @@ def product_new():
 @producer_view
 def product_edit(product_id: int):
     product = queries.get_own_product_or_404(g.producer, product_id)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _product_page(product)
     form = ProductForm()
     if form.validate_on_submit():

@@ -43,7 +43,7 @@ def _profile_page(form=None, document_form=None, status: int = 200, photo_form=N
 @bp.route("/dashboard/profile", methods=["GET", "POST"])
 @producer_view
 def profile():
-    if request.method == "GET" or "refresh_wards" in request.form:
+    if request.method in ("GET", "HEAD") or "refresh_wards" in request.form:
         form = ProfileForm.for_producer(g.producer, formdata=request.form or None)
         return _profile_page(form)
     _owner_only()

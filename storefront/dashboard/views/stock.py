@@ -55,7 +55,7 @@ def _stock_url(product) -> str:
 @producer_view
 def product_stock(product_id: int):
     product = queries.get_own_product_or_404(g.producer, product_id)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _stock_page(product)
     form = AdjustStockForm()
     if form.validate_on_submit():

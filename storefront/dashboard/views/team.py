@@ -76,7 +76,7 @@ def member_remove(member_id: int):
 @bp.route("/dashboard/invitations/<token>", methods=["GET", "POST"])
 @login_required
 def invitation_accept(token: str):
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         invitation = find_open_invitation(db.session, token, utcnow())
         if invitation is None:
             abort(404, description=_("This invitation has expired or was already used."))
