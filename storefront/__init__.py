@@ -117,6 +117,9 @@ def register_blueprints(app: Flask) -> None:
     from .orders.routes import bp as orders_bp
     from .orders.webhooks import bp as webhooks_bp
     from .pages.routes import bp as pages_bp
+    from .reviews.routes import admin_bp as admin_reviews_bp
+    from .reviews.routes import bp as reviews_bp
+    from .wishlist.routes import bp as wishlist_bp
 
     for blueprint in (
         core_bp,
@@ -132,6 +135,9 @@ def register_blueprints(app: Flask) -> None:
         admin_pages_bp,
         admin_bank_bp,
         pages_bp,
+        reviews_bp,
+        admin_reviews_bp,
+        wishlist_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -45,8 +45,17 @@ from .producers.models import (
     StockMovement,
     StockReason,
 )
+from .reviews.models import Review, ReviewPhoto, ReviewReport, ReviewStatus
+from .wishlist.models import AlertStatus, StockAlert, WishlistItem
 
 __all__ = [
+    "AlertStatus",
+    "Review",
+    "ReviewPhoto",
+    "ReviewReport",
+    "ReviewStatus",
+    "StockAlert",
+    "WishlistItem",
     "Address",
     "AuditEvent",
     "Cart",

@@ -17,6 +17,7 @@ from .models import is_low_stock
 
 
 class ProductCard(NamedTuple):
+    id: int
     slug: str
     name: str
     url: str
@@ -28,6 +29,8 @@ class ProductCard(NamedTuple):
     unit: str
     stock_class: str
     stock_label: str
+    rating_average: float | None
+    rating_count: int
 
 
 def in_english() -> bool:
@@ -69,6 +72,7 @@ def product_cards(rows) -> list[ProductCard]:
         thumb = row.thumb_filename
         cards.append(
             ProductCard(
+                id=row.id,
                 slug=row.slug,
                 name=name,
                 url=url_for("catalogue.product", slug=row.slug),
@@ -80,6 +84,10 @@ def product_cards(rows) -> list[ProductCard]:
                 unit=row.unit,
                 stock_class=stock_class,
                 stock_label=stock_label,
+                rating_average=(
+                    round(row.rating_sum / row.rating_count, 1) if row.rating_count else None
+                ),
+                rating_count=row.rating_count,
             )
         )
     return cards

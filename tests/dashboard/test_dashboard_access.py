@@ -48,6 +48,7 @@ def b_values(side_b) -> dict:
         "token": side_b.invitation_token,
         "return_id": side_b.return_request.id,
         "photo_id": side_b.return_request.photos[0].id,
+        "review_id": side_b.review.id,
         "document_id": side_b.document.id,
     }
 
