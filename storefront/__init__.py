@@ -118,6 +118,9 @@ def register_blueprints(app: Flask) -> None:
     from .orders.routes import bp as orders_bp
     from .orders.webhooks import bp as webhooks_bp
     from .pages.routes import bp as pages_bp
+    from .reviews.routes import admin_bp as admin_reviews_bp
+    from .reviews.routes import bp as reviews_bp
+    from .wishlist.routes import bp as wishlist_bp
 
     for blueprint in (
         core_bp,
@@ -134,6 +137,9 @@ def register_blueprints(app: Flask) -> None:
         admin_bank_bp,
         admin_vouchers_bp,
         pages_bp,
+        reviews_bp,
+        admin_reviews_bp,
+        wishlist_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -53,8 +53,17 @@ from .promotions.models import (
     VoucherStatus,
     VoucherUse,
 )
+from .reviews.models import Review, ReviewPhoto, ReviewReport, ReviewStatus
+from .wishlist.models import AlertStatus, StockAlert, WishlistItem
 
 __all__ = [
+    "AlertStatus",
+    "Review",
+    "ReviewPhoto",
+    "ReviewReport",
+    "ReviewStatus",
+    "StockAlert",
+    "WishlistItem",
     "Address",
     "AuditEvent",
     "Cart",

@@ -18,6 +18,7 @@ import hashlib
 from datetime import date
 from io import BytesIO
 
+from flask import current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
@@ -308,6 +309,7 @@ def seed_demo() -> int:
                 product.featured, product.featured_position = True, FEATURED.index(slug) + 1
     added += _seed_accounts(producers[HONEY])
     added += _seed_vouchers(producers[HONEY])
+    added += _seed_reviews()
     return added
 
 
@@ -470,3 +472,117 @@ def _png(image) -> bytes:
     buffer = BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+# Demo buyers with delivered orders and a few verified reviews. khach@ocop.example has a
+# delivered order whose two lines are not reviewed yet, so the demo (and the browser
+# journeys, on a phone and on a desktop) can show a buyer writing one.
+DEMO_ORDER_NOTE = "Đơn hàng minh hoạ (demo)."
+DEMO_REVIEWERS = {
+    "lan@ocop.example": "Trần Thị Lan",
+    "minh@ocop.example": "Lê Văn Minh",
+}
+DEMO_ORDERS = [
+    # buyer, [(product slug, quantity)], {slug: (stars, text, cooperative's reply or None)}
+    (
+        "khach@ocop.example",
+        [("mat-ong-bac-ha-250ml", 1), ("hat-de-sang-tung", 1)],
+        {},
+    ),
+    (
+        "lan@ocop.example",
+        [("mat-ong-bac-ha-250ml", 2), ("ruou-ngo-pho-cao", 1), ("hat-de-sang-tung", 2)],
+        {
+            "mat-ong-bac-ha-250ml": (
+                5,
+                "Mật ong thơm mùi bạc hà, sánh, đóng gói cẩn thận. (Đánh giá demo)",
+                "Cảm ơn chị Lan đã tin dùng mật ong của hợp tác xã!",
+            ),
+            "ruou-ngo-pho-cao": (4, "Rượu êm, thơm mùi ngô. (Đánh giá demo)", None),
+            "hat-de-sang-tung": (4, "Hạt dẻ bùi, thơm; vài hạt nhỏ. (Đánh giá demo)", None),
+        },
+    ),
+    (
+        "minh@ocop.example",
+        [("mat-ong-bac-ha-250ml", 1), ("khan-tho-cam-pho-bang", 1)],
+        {
+            "mat-ong-bac-ha-250ml": (4, "Ngon, giao hàng hơi chậm. (Đánh giá demo)", None),
+            "khan-tho-cam-pho-bang": (5, "Hoa văn đẹp, dệt rất kỹ. (Đánh giá demo)", None),
+        },
+    ),
+]
+
+
+def _seed_reviews() -> int:
+    """Delivered demo orders placed through the real checkout and fulfilment steps (stock,
+    ledger and timeline stay consistent), then the buyers' reviews. Skipped per buyer once
+    their demo order exists."""
+    import secrets
+
+    from .cart import services as cart_services
+    from .orders import routing
+    from .orders.checkout import CheckoutDetails, OrderSettings, place_order
+    from .orders.models import Order, PaymentMethod
+    from .reviews import services as reviews
+
+    added = 0
+    for email, name in DEMO_REVIEWERS.items():
+        if find_user_by_email(email) is None:
+            # No password anyone knows: these accounts only author the demo reviews.
+            db.session.add(
+                User(
+                    email=email,
+                    password_hash=hash_password(secrets.token_urlsafe(24)),
+                    name=name,
+                    role=UserRole.CUSTOMER,
+                )
+            )
+            added += 1
+    db.session.flush()
+    settings = OrderSettings.from_config(current_app.config)
+    for email, items, written in DEMO_ORDERS:
+        buyer = find_user_by_email(email)
+        done = db.session.scalar(
+            select(Order.id).where(Order.user_id == buyer.id, Order.note == DEMO_ORDER_NOTE)
+        )
+        if done is not None:
+            continue
+        cart = cart_services.get_or_create_user_cart(db.session, buyer)
+        for slug, quantity in items:
+            product = db.session.scalar(select(Product).where(Product.slug == slug))
+            cart_services.add_item(db.session, cart, product.id, quantity)
+        order = place_order(
+            db.session,
+            cart,
+            CheckoutDetails(
+                name=buyer.name,
+                phone="0912 345 678",
+                email=buyer.email,
+                province_code=TUYEN_QUANG,
+                ward_code=721,
+                street="Thôn Lũng Cẩm",
+                note=DEMO_ORDER_NOTE,
+                payment_method=PaymentMethod.COD,
+                locale="vi",
+            ),
+            user=buyer,
+            settings=settings,
+        )
+        for sub_order in order.sub_orders:
+            routing.confirm(db.session, sub_order, None)
+            routing.pack(db.session, sub_order, None)
+            routing.ship(db.session, sub_order, None, "VNPost", f"DEMO{order.id:05d}")
+            routing.deliver(db.session, sub_order, None, cash_received=True)
+        added += 1
+        for line in order.lines:
+            if line.product_slug not in written:
+                continue
+            stars, text, reply = written[line.product_slug]
+            review = reviews.post_review(
+                db.session, line, buyer, stars, text, [], reviews.ReviewSettings(1)
+            )
+            added += 1
+            if reply:
+                review.reply, review.replied_at = reply, review.created_at
+    db.session.flush()
+    return added

@@ -167,10 +167,10 @@ _SETTINGS = ("MEDIA_STORAGE", "UPLOAD_FOLDER", "S3_ENDPOINT_URL", "S3_BUCKET", "
 
 
 def init_storage(app: Flask) -> None:
-    _storage_for(app)
+    storage_for(app)
 
 
-def _storage_for(app: Flask) -> Storage:
+def storage_for(app: Flask) -> Storage:
     # Rebuilt only if the settings change (tests give each test its own upload folder).
     key = tuple(app.config.get(name) for name in _SETTINGS)
     cached = app.extensions.get("media_storage")
@@ -180,7 +180,7 @@ def _storage_for(app: Flask) -> Storage:
 
 
 def storage() -> Storage:
-    return _storage_for(current_app._get_current_object())
+    return storage_for(current_app._get_current_object())
 
 
 def media_url(name: str | None) -> str:

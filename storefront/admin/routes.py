@@ -43,7 +43,7 @@ from ..orders.actions import (
     refund_sub_order,
     resend_order_emails,
 )
-from ..orders.labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS
+from ..orders.labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, order_event_label
 from ..orders.models import (
     Order,
     PaymentMethod,
@@ -67,7 +67,7 @@ from ..producers.lifecycle import (
 from ..producers.models import Producer, ProducerDocument, ProducerStatus
 from ..producers.payouts import record_payout
 from ..storage import StorageUnavailable, storage
-from . import queries
+from . import audit_view, queries
 from .forms import (
     ApplicationAnswerForm,
     CancelSubOrderForm,
@@ -107,7 +107,14 @@ def _admin_globals():
         "payment_labels": PAYMENT_STATUS_LABELS,
         "method_labels": PAYMENT_METHOD_LABELS,
         "role_labels": ROLE_LABELS,
+        "order_event_label": order_event_label,
     }
+
+
+@bp.record_once
+def _audit_helpers(state):
+    # Globals, not context: the audit macros are imported, and imported macros see only globals.
+    state.app.jinja_env.globals.update(audit_view.TEMPLATE_HELPERS)
 
 
 def _page() -> int:
@@ -154,6 +161,7 @@ def audit_log():
         actions=actions,
         object_type=object_type,
         action=action,
+        objects=audit_view.object_refs(db.session, page.items),
     )
 
 

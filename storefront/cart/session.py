@@ -59,4 +59,7 @@ def current_cart(create: bool = False) -> Cart | None:
 def merge_anonymous_cart_into(user) -> None:
     token = request.cookies.get(_cookie_name())
     if token:
+        from ..wishlist import services as wishlist
+
+        wishlist.merge(db.session, token, user.id)  # the guest's wishlist lives with the cart
         services.merge_carts(db.session, token, user)

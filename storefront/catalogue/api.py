@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from ..clock import today_vn
 from ..core.places import place_label, province_name, ward_name
 from ..money import format_vnd
+from ..reviews.queries import rating_json
 from ..storage import absolute_media_url
 from . import queries
 from .cache import cached
@@ -151,6 +152,7 @@ def product_json(product, on, detail: bool = False) -> dict:
         "in_stock": product.made_to_order or product.available > 0,
         "season": season,
         "image": image_json(product.images[0]) if product.images else None,
+        "rating": rating_json(product.rating_count, product.rating_sum),
         "created_at": product.created_at.isoformat(timespec="seconds") + "Z",
     }
     if detail:

@@ -18,6 +18,7 @@ from .models import is_low_stock
 
 
 class ProductCard(NamedTuple):
+    id: int
     slug: str
     name: str
     url: str
@@ -29,6 +30,8 @@ class ProductCard(NamedTuple):
     unit: str
     stock_class: str
     stock_label: str
+    rating_average: float | None
+    rating_count: int
     list_price: int = 0  # the price without the sale: shown struck through while one runs
     percent_off: int = 0
 
@@ -73,6 +76,7 @@ def product_cards(rows) -> list[ProductCard]:
         price = price_now(row)
         cards.append(
             ProductCard(
+                id=row.id,
                 slug=row.slug,
                 name=name,
                 url=url_for("catalogue.product", slug=row.slug),
@@ -84,6 +88,10 @@ def product_cards(rows) -> list[ProductCard]:
                 unit=row.unit,
                 stock_class=stock_class,
                 stock_label=stock_label,
+                rating_average=(
+                    round(row.rating_sum / row.rating_count, 1) if row.rating_count else None
+                ),
+                rating_count=row.rating_count,
                 list_price=row.price,
                 percent_off=percent_off(row.price, price),
             )

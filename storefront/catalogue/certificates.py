@@ -48,6 +48,7 @@ def submit_certificate(
     store: Storage,
     max_pixels: int,
     today: date,
+    actor_id: int | None = None,
 ) -> Certificate:
     """Record a certificate as PENDING: it shows no stars until an admin verifies the scan."""
     ensure_own(producer, product.producer_id)
@@ -88,6 +89,14 @@ def submit_certificate(
     )
     session.add(certificate)
     session.flush()
+    audit.record(
+        session,
+        actor_id,
+        "certificate.submit",
+        certificate,
+        None,
+        audit.snapshot(certificate, "number", "stars", "signed_on", "valid_until", "status"),
+    )
     return certificate
 
 

@@ -43,6 +43,8 @@ class Product(TimestampMixin, db.Model):
         # default order and a home-page section.
         Index("ix_products_created_at", "created_at", "id"),
         Index("ix_products_price", "price", "id"),
+        # "Best rated": read backwards, stops after a page (storefront/reviews).
+        Index("ix_products_rating", "rating_score", "rating_count", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +79,12 @@ class Product(TimestampMixin, db.Model):
     featured: Mapped[bool] = mapped_column(default=False, index=True)
     featured_position: Mapped[int | None]
     updated_at: Mapped[datetime | None]
+    # Published verified reviews, kept by storefront/reviews/services.py in the same
+    # transaction as the review (conditional UPDATEs), so cards and the listing's "best
+    # rated" sort read them without a join. rating_score is the average × 100 (0: none).
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_score: Mapped[int] = mapped_column(default=0, server_default="0")
     # The search index (a tsvector column on PostgreSQL, an FTS5 table on SQLite) is kept by
     # the database's own triggers: see storefront/catalogue/search.py.
 
@@ -102,6 +110,10 @@ class Product(TimestampMixin, db.Model):
     @property
     def is_low_stock(self) -> bool:
         return is_low_stock(self.made_to_order, self.available, self.low_stock_threshold)
+
+    @property
+    def rating_average(self) -> float | None:
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
     def valid_certificate(self, on: date | None = None) -> "Certificate | None":
         """The best verified certificate valid on `on`: the only source of displayed stars."""

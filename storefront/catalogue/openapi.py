@@ -91,6 +91,18 @@ SCHEMAS = {
             ),
         }
     ),
+    "Rating": {
+        **_object(
+            {
+                "average": _nullable(
+                    {"type": "number", "minimum": 1, "maximum": 5},
+                    description="Mean stars of the published verified reviews, one decimal.",
+                ),
+                "count": {"type": "integer", "minimum": 0},
+            }
+        ),
+        "description": "Buyers' reviews (only buyers whose order was delivered may review).",
+    },
     "Product": _object(
         {
             "id": INTEGER,
@@ -123,6 +135,7 @@ SCHEMAS = {
             "in_stock": {"type": "boolean"},
             "season": _nullable(_object({"start_month": MONTH, "end_month": MONTH})),
             "image": _nullable(_ref("Image")),
+            "rating": _ref("Rating"),
             "created_at": {"type": "string", "format": "date-time"},
             "description": STRING,
             "description_en": _nullable(STRING),
@@ -256,7 +269,7 @@ def _product_parameters() -> list[dict]:
         _query(
             "sort",
             {"type": "string", "enum": list(SORTS)},
-            "Default: relevance when searching, else newest.",
+            "Default: relevance when searching, else newest; rating: best rated first.",
         ),
         *PAGE_PARAMETERS,
     ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from ..admin import audit
 from ..clock import utcnow
 from ..core.hooks import on_commit, on_rollback
 from ..core.rows import unique_slug
@@ -24,6 +25,9 @@ from .featuring import set_featured
 from .models import Product, ProductImage, ProductStatus
 
 PROCESS_IMAGE_TASK = "storefront.process_product_image"
+
+# The fields an audit record of a product's own edits shows.
+AUDITED = ("name", "group", "subgroup", "unit", "price", "made_to_order", "low_stock_threshold")
 
 
 @dataclass(frozen=True)
@@ -99,23 +103,39 @@ def create_product(
     _apply_input(product, data)
     session.add(product)
     session.flush()
+    audit.record(
+        session, user_id, "product.create", product, None, audit.snapshot(product, *AUDITED)
+    )
     if initial_stock:
         inventory.adjust(session, product.id, initial_stock, StockReason.INITIAL, user_id=user_id)
     return product
 
 
 def update_product(
-    session: Session, producer: Producer, product: Product, data: ProductInput
+    session: Session,
+    producer: Producer,
+    product: Product,
+    data: ProductInput,
+    actor_id: int | None = None,
 ) -> None:
     ensure_own(producer, product.producer_id)
     _check_product(data)
+    before = audit.snapshot(product, *AUDITED)
     _apply_input(product, data)
+    before, after = audit.changed_only(before, audit.snapshot(product, *AUDITED))
+    if not after:
+        return
     product.updated_at = utcnow()
     session.flush()
+    audit.record(session, actor_id, "product.update", product, before, after)
 
 
 def set_product_status(
-    session: Session, producer: Producer, product: Product, target: ProductStatus
+    session: Session,
+    producer: Producer,
+    product: Product,
+    target: ProductStatus,
+    actor_id: int | None = None,
 ) -> None:
     """Publish, hide (back to draft) or archive. Only an approved producer's goods go live."""
     ensure_own(producer, product.producer_id)
@@ -125,11 +145,20 @@ def set_product_status(
         )
     if product.status is target:
         return
+    before = audit.snapshot(product, "status", "featured")
     product.status = target
     product.updated_at = utcnow()
     if target is ProductStatus.ARCHIVED:
         set_featured(product, False, None)
     session.flush()
+    audit.record(
+        session,
+        actor_id,
+        "product.set_status",
+        product,
+        before,
+        audit.snapshot(product, "status", "featured"),
+    )
 
 
 def add_product_image(
@@ -140,6 +169,7 @@ def add_product_image(
     alt: str,
     store: Storage,
     max_pixels: int,
+    actor_id: int | None = None,
 ) -> ProductImage:
     ensure_own(producer, product.producer_id)
     if len(product.images) >= 12:
@@ -159,16 +189,29 @@ def add_product_image(
     )
     session.add(image)
     session.flush()
+    audit.record(
+        session, actor_id, "product.add_photo", product, None, {"photos": len(product.images)}
+    )
     enqueue(PROCESS_IMAGE_TASK, image.id)
     return image
 
 
 def delete_product_image(
-    session: Session, producer: Producer, image: ProductImage, store: Storage
+    session: Session,
+    producer: Producer,
+    image: ProductImage,
+    store: Storage,
+    actor_id: int | None = None,
 ) -> None:
     ensure_own(producer, image.product.producer_id)
+    product = image.product
+    before = {"photos": len(product.images)}
     names = images.stored_names(image.filename, image.thumb_filename, image.webp_widths)
     session.delete(image)
     session.flush()
+    session.expire(product, ["images"])
+    audit.record(
+        session, actor_id, "product.delete_photo", product, before, {"photos": len(product.images)}
+    )
     # Files go only once the row is gone for good.
     on_commit(session, lambda: store.delete(*names))

@@ -26,7 +26,7 @@ from .search import SearchQuery, get_backend, parse_query
 PER_PAGE = 24
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
-SORTS = ("relevance", "price_asc", "price_desc", "newest", "stars")
+SORTS = ("relevance", "price_asc", "price_desc", "newest", "stars", "rating")
 STAR_LEVELS = (3, 4, 5)
 PRODUCER_FACET_LIMIT = 30
 HOME_FEATURED = 8
@@ -109,6 +109,8 @@ class CardRow(NamedTuple):
     thumb_filename: str | None
     image_alt: str | None
     stars: int | None
+    rating_count: int = 0
+    rating_sum: int = 0
     # The sale's terms, not whether it runs: a cached row is judged at render time (cards.py).
     sale_price: int | None = None
     sale_starts_at: datetime | None = None
@@ -235,6 +237,9 @@ def _order_by(sort: str, stars, rank) -> list:
         return [Product.price.desc(), Product.id.desc()]
     if sort == "stars":
         return [stars.desc(), *newest]
+    if sort == "rating":
+        # ix_products_rating read backwards: best average, then most reviews.
+        return [Product.rating_score.desc(), Product.rating_count.desc(), Product.id.desc()]
     return newest
 
 
@@ -280,6 +285,8 @@ def _card_columns(on):
         _first_image(ProductImage.thumb_filename).label("thumb_filename"),
         _first_image(ProductImage.alt).label("image_alt"),
         best_stars(on).label("stars"),
+        Product.rating_count,
+        Product.rating_sum,
         Product.sale_price,
         Product.sale_starts_at,
         Product.sale_ends_at,

@@ -25,6 +25,7 @@ SORT_LABELS = {
     "price_asc": _l("Price: low to high"),
     "price_desc": _l("Price: high to low"),
     "stars": _l("Most stars"),
+    "rating": _l("Best rated"),
 }
 
 
@@ -63,7 +64,11 @@ def per_page() -> int:
 def home():
     today = today_vn()
     home = cached("home", (today,), lambda: queries.home_page(today))
-    return render_template("catalogue/home.html", home=home, today=today)
+    from ..wishlist.session import recent_ids
+
+    # Per visitor (the session), so never part of the cached page data.
+    recent = queries.load_cards(recent_ids()[:4], today)
+    return render_template("catalogue/home.html", home=home, today=today, recent=recent)
 
 
 @bp.get("/products")
@@ -102,9 +107,18 @@ def product(slug: str):
         (found.id, found.producer_id, found.group, today),
         lambda: queries.related_products(found, today),
     )
+    from ..reviews import queries as review_queries
+    from ..wishlist.session import recent_ids, remember_viewed
+
+    recent = queries.load_cards(recent_ids(exclude=found.id)[:4], today)
+    remember_viewed(found.id)
     return render_template(
         "catalogue/product.html",
         product=found,
+        reviews=review_queries.product_reviews(
+            found, review_queries.parse_sort(request.args.get("reviews"))
+        ),
+        recent=recent,
         certificate=found.valid_certificate(today),
         expired=queries.expired_certificate(found, today),
         related=related,
@@ -130,10 +144,14 @@ def producer(slug: str):
     if found is None:
         abort(404)
     today = today_vn()
+    cards_ = queries.producer_cards(found, today)
+    count = sum(card.rating_count for card in cards_)
+    average = round(sum(card.rating_sum for card in cards_) / count, 1) if count else None
     return render_template(
         "catalogue/producer.html",
         producer=found,
-        products=queries.producer_cards(found, today),
+        products=cards_,
+        rating=(average, count),
         certificates=queries.producer_certificates(found),
         today=today,
     )

@@ -35,9 +35,9 @@ def init_security(app: Flask) -> None:
         # and email) would let one attacker lock a real user out.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)
 
-    from ..storage import _storage_for
+    from ..storage import storage_for
 
-    csp = content_security_policy(_storage_for(app).origin())
+    csp = content_security_policy(storage_for(app).origin())
 
     @app.after_request
     def set_security_headers(response):

@@ -33,6 +33,7 @@ def init_templating(app: Flask) -> None:
         items = [
             ("catalogue.products", _l("Products")),
             ("catalogue.producers", _l("Producers")),
+            ("wishlist.view", _l("Wishlist")),
         ]
         # Emails are rendered outside requests: they get the anonymous menu.
         if has_request_context() and current_user.is_authenticated:

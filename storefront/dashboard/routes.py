@@ -11,6 +11,7 @@ from .views import (  # noqa: F401
     products,
     profile,
     returns,
+    reviews,
     stock,
     team,
     vouchers,

@@ -158,8 +158,32 @@ def act_on_sub_order(
     reason: str = "",
     now: datetime | None = None,
 ) -> None:
-    """Hand the sub-order to the status machine in orders.routing; no transition rules here."""
+    """Hand the sub-order to the status machine in orders.routing; no transition rules here.
+    A repeated click that changes nothing records nothing."""
     ensure_own(producer, sub_order.producer_id)
+    if action not in SUB_ORDER_ACTIONS:
+        raise NotFound()
+    before = audit.snapshot(sub_order, *SUB_ORDER_FIELDS)
+    _move_sub_order(
+        session,
+        sub_order,
+        action,
+        actor_id,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        cash_received=cash_received,
+        reason=reason,
+        now=now,
+    )
+    session.flush()
+    after = audit.snapshot(sub_order, *SUB_ORDER_FIELDS)
+    if after != before:
+        audit.record(session, actor_id, f"sub_order.{action}", sub_order, before, after)
+
+
+def _move_sub_order(
+    session, sub_order, action, actor_id, *, carrier, tracking_number, cash_received, reason, now
+):
     if action == "confirm":
         routing.confirm(session, sub_order, actor_id, now=now)
     elif action == "pack":

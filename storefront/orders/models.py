@@ -140,6 +140,8 @@ class ProducerOrder(TimestampMixin, db.Model):
     delivered_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
+    # The one "how was it?" email after delivery (storefront/reviews): claimed conditionally.
+    review_invited_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="sub_orders")
     producer: Mapped["Producer"] = relationship()  # noqa: F821

@@ -294,7 +294,15 @@ def detail(number: str):
         return_window_ends=lambda so: returns.window_ends(so, settings),
         returnable=returns.returnable_quantity,
         max_photos=settings.max_photos,
+        reviewable=_reviewable_lines(order),
     )
+
+
+def _reviewable_lines(order: Order) -> set[int]:
+    from ..reviews.services import reviewable_line_ids
+
+    user_id = current_user.id if current_user.is_authenticated else None
+    return reviewable_line_ids(db.session, user_id, order)
 
 
 @bp.get("/orders/<number>/transfer-qr.svg")

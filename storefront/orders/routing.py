@@ -236,6 +236,9 @@ def deliver(
         _settle_cod_order_if_complete(session, order, now)
     ledger.post_delivery(session, sub_order)
     _notify_buyer(sub_order)
+    from ..tasks import enqueue
+
+    enqueue("storefront.invite_review", sub_order.id)  # one email asking for a review
 
 
 def _settle_cod_order_if_complete(session: Session, order: Order, now: datetime) -> None:

@@ -51,6 +51,11 @@ def _expire_stock(session: Session, product_id: int) -> None:
 def _record(session: Session, product_id: int, reason: StockReason, **fields) -> StockMovement:
     movement = StockMovement(product_id=product_id, reason=reason, **fields)
     session.add(movement)
+    if fields.get("delta_on_hand", 0) > 0 or fields.get("delta_reserved", 0) < 0:
+        # Units may be for sale again: buyers waiting for them are told after the commit.
+        from ..wishlist.services import stock_may_be_back
+
+        stock_may_be_back(product_id)
     return movement
 
 

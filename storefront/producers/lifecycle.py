@@ -134,6 +134,14 @@ def apply_for_producer(
     session.add(ProducerMember(producer_id=producer.id, user_id=user.id, role=MemberRole.OWNER))
     user.role = UserRole.PRODUCER
     session.flush()
+    audit.record(
+        session,
+        user.id,
+        "producer.apply",
+        producer,
+        None,
+        audit.snapshot(producer, "name", "status"),
+    )
     if data.bank_account:
         bank_details.request_change(
             session,

@@ -4,6 +4,7 @@ low-stock threshold. The stock columns themselves move only in producers.invento
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from ..admin import audit
 from ..catalogue.models import Product
 from ..errors import FieldError
 from . import inventory
@@ -23,6 +24,14 @@ def adjust_stock(
     """Harvest adds `quantity`, damage removes it, a count correction sets on-hand to it."""
     ensure_own(producer, product.producer_id)
     note = (note or "").strip()[:255] or None
+    before = audit.snapshot(product, "stock_on_hand")
+    movement = _move(session, product, reason, quantity, note, user_id)
+    after = {**audit.snapshot(product, "stock_on_hand"), "stock_reason": reason, "note": note}
+    audit.record(session, user_id, "product.adjust_stock", product, before, after)
+    return movement
+
+
+def _move(session, product, reason, quantity, note, user_id):
     if reason is StockReason.COUNT_CORRECTION:
         movement = inventory.set_count(
             session, product.id, quantity, reason=reason, note=note, user_id=user_id
@@ -40,10 +49,23 @@ def adjust_stock(
 
 
 def set_low_stock_threshold(
-    session: Session, producer: Producer, product: Product, threshold: int
+    session: Session,
+    producer: Producer,
+    product: Product,
+    threshold: int,
+    actor_id: int | None = None,
 ) -> None:
     ensure_own(producer, product.producer_id)
     if threshold < 0:
         raise FieldError("threshold", _l("The threshold cannot be negative."))
+    before = audit.snapshot(product, "low_stock_threshold")
     product.low_stock_threshold = threshold
     session.flush()
+    audit.record(
+        session,
+        actor_id,
+        "product.set_low_stock_threshold",
+        product,
+        before,
+        audit.snapshot(product, "low_stock_threshold"),
+    )

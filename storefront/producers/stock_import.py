@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..admin import audit
 from ..catalogue.models import Product
 from ..core.validators import DB_INT_MAX, parse_id, parse_int
 from ..errors import ValidationFailed
@@ -181,4 +182,12 @@ def apply_counts(session: Session, producer: Producer, text: str, user_id: int |
         )
         changed += movement is not None
     session.flush()
+    audit.record(
+        session,
+        user_id,
+        "producer.import_stock_counts",
+        producer,
+        None,
+        {"rows": len(checked.rows), "products_changed": changed},
+    )
     return changed

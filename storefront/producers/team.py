@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..admin import audit
 from ..auth.models import User, UserRole
 from ..errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from ..mail import queue_email
@@ -54,6 +55,7 @@ def invite_member(
     )
     session.add(invitation)
     session.flush()
+    audit.record(session, actor.user_id, "member.invite", producer, None, {"email": email})
     queue_email(
         email,
         _l("Join %(producer)s on OCOP Market", producer=producer.name),
@@ -105,6 +107,14 @@ def accept_invitation(session: Session, user: User, token: str, now: datetime) -
     session.add(membership)
     user.role = UserRole.PRODUCER
     session.flush()
+    audit.record(
+        session,
+        user.id,
+        "member.join",
+        invitation.producer,
+        None,
+        {"email": user.email},
+    )
     return membership
 
 
@@ -115,6 +125,9 @@ def revoke_invitation(
     ensure_own(producer, invitation.producer_id)
     session.delete(invitation)
     session.flush()
+    audit.record(
+        session, actor.user_id, "invitation.revoke", producer, {"email": invitation.email}, None
+    )
 
 
 def remove_member(
@@ -124,5 +137,7 @@ def remove_member(
     ensure_own(producer, member.producer_id)
     if member.id == actor.id:
         raise ValidationFailed(_l("You cannot remove yourself. Ask another owner."))
+    email = member.user.email
     session.delete(member)
     session.flush()
+    audit.record(session, actor.user_id, "member.remove", producer, {"email": email}, None)

@@ -107,7 +107,9 @@ def dispatch(app: Flask, name: str, args: tuple = (), kwargs: dict | None = None
     task = app.extensions["celery"].tasks[name]
     if app.config["TASKS_IN_PROCESS"]:
         # The data is committed; a failing side effect is logged and left for a later run
-        # (an email stays in the outbox), never shown to the buyer as an error.
+        # (an email stays in the outbox), never shown to the buyer as an error. Deliberately
+        # broad: tasks reach SMTP, S3, image decoding and the database, each with its own
+        # exception types, and the worker (which retries) would catch the same breadth.
         try:
             task(*args, **kwargs)  # in the caller's app context and session
         except Exception:

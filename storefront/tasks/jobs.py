@@ -108,3 +108,47 @@ def process_product_image(image_id: int) -> bool:
     )
     db.session.commit()
     return True
+
+
+@shared_task(name="storefront.process_review_photo", **RETRYING)
+def process_review_photo(photo_id: int) -> bool:
+    """A review photo's thumbnail and WebP versions, as for product photos (idempotent)."""
+    from sqlalchemy import update
+
+    from ..catalogue import images
+    from ..reviews.models import ReviewPhoto
+    from ..storage import StorageUnavailable, storage
+
+    photo = db.session.get(ReviewPhoto, photo_id)
+    if photo is None or photo.processed:
+        return False
+    try:
+        thumb, _widths = images.make_variants(storage(), photo.filename)
+    except StorageUnavailable as error:
+        raise OperationalError("storage", {}, error) from error  # retried with backoff
+    db.session.execute(
+        update(ReviewPhoto)
+        .where(ReviewPhoto.id == photo_id, ReviewPhoto.processed.is_(False))
+        .values(thumb_filename=thumb, processed=True)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return True
+
+
+@shared_task(name="storefront.invite_review", **RETRYING)
+def invite_review(sub_order_id: int) -> bool:
+    from ..reviews.services import invite
+
+    sent = invite(db.session, sub_order_id)
+    db.session.commit()
+    return sent
+
+
+@shared_task(name="storefront.notify_back_in_stock", **RETRYING)
+def notify_back_in_stock(product_id: int) -> int:
+    from ..wishlist.services import notify_back_in_stock as notify
+
+    emailed = notify(db.session, product_id)
+    db.session.commit()
+    return emailed

@@ -307,5 +307,11 @@ def test_audit_log_page_filters(admin_client, admin):
     db.session.commit()
     html = admin_client.get("/admin/audit?type=product").get_data(as_text=True)
     assert "product.feature" in html and admin.email in html
+    rows = html.split("<tbody>")[1]
+    # Words, the object's name with a link to its page, no codes.
+    assert "Featured the product" in rows or "Đưa sản phẩm lên nổi bật" in rows
+    assert f'href="/products/{product.slug}">{product.name}</a>' in rows
+    assert "product.feature" not in rows and f"product #{product.id}" not in rows
+    assert "featured_position" not in rows
     html = admin_client.get("/admin/audit?type=user").get_data(as_text=True)
     assert "product.feature" not in html.split("<tbody>")[1]

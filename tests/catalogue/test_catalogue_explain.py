@@ -30,14 +30,15 @@ def big_catalogue(app):
         "ALTER TABLE products DISABLE TRIGGER products_search_vector",
         f"""INSERT INTO products (producer_id, name, slug, "group", description, unit, price,
           stock_on_hand, stock_reserved, low_stock_threshold, made_to_order, status, featured,
-          created_at, search_vector)
+          created_at, search_vector, rating_count, rating_sum, rating_score)
         SELECT 1 + g % {PRODUCERS}, 'Sản phẩm ' || g, 'sp-' || g,
           (ARRAY['food', 'beverage', 'handicraft'])[1 + g % 3], '', 'hũ',
           1000 * (50 + g % 2450), g % 50, 0, 5, false,
           CASE WHEN g % 20 = 7 THEN 'draft' ELSE 'active' END, false,
           now() - make_interval(mins => g),
           to_tsvector('simple',
-            'san pham ' || g || CASE WHEN g % 100 = 0 THEN ' mat ong' ELSE '' END)
+            'san pham ' || g || CASE WHEN g % 100 = 0 THEN ' mat ong' ELSE '' END),
+          g % 7, (g % 7) * (1 + g % 5), CASE WHEN g % 7 = 0 THEN 0 ELSE (1 + g % 5) * 100 END
         FROM generate_series(1, {PRODUCTS}) g""",
         "ALTER TABLE products ENABLE TRIGGER products_search_vector",
         """INSERT INTO certificates (product_id, number, stars, issuing_authority,
@@ -91,6 +92,7 @@ SORTS = [
     ("newest", "ix_products_created_at", "Backward"),
     ("price_asc", "ix_products_price", "Forward"),
     ("price_desc", "ix_products_price", "Backward"),
+    ("rating", "ix_products_rating", "Backward"),  # best rated (verified reviews)
 ]
 
 

@@ -16,6 +16,7 @@ from storefront.models import (
 from storefront.orders.models import ReturnLine, ReturnPhoto, ReturnRequest
 from storefront.producers import inventory, ledger, team
 from storefront.producers.models import DocumentKind, ProducerDocument
+from storefront.reviews.models import Review
 from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory
 
 from .factories_dashboard import make_image, make_order
@@ -66,6 +67,15 @@ def side_b(app):
     from tests.promotions.voucher_helpers import voucher
 
     side.voucher = voucher(producer_id=side.producer.id, code="BVOUCHER", min_order=0)
+    line = side.sub_order.lines[0]
+    side.review = Review(
+        order_line_id=line.id,
+        product_id=line.product_id,
+        producer_id=side.producer.id,
+        author_name="Mai L.",
+        stars=4,
+    )
+    db.session.add(side.review)
     side.document = ProducerDocument(
         producer=side.producer,
         kind=DocumentKind.BUSINESS_REGISTRATION,

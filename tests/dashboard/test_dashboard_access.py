@@ -51,6 +51,7 @@ def b_values(side_b) -> dict:
         "return_id": side_b.return_request.id,
         "photo_id": side_b.return_request.photos[0].id,
         "voucher_id": side_b.voucher.id,
+        "review_id": side_b.review.id,
         "document_id": side_b.document.id,
     }
 

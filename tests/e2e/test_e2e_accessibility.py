@@ -31,11 +31,15 @@ PAGES = [
     ("home", "/", None),
     ("listing", "/products?q=mat+ong&stars=4", None),
     ("product", f"/products/{HONEY_SLUG}", None),
+    # Verified reviews with a histogram and a cooperative's reply (seeded).
+    ("product-reviews", "/products/mat-ong-bac-ha-250ml?reviews=highest", None),
+    ("wishlist", "/wishlist", None),
     ("cart", "/cart", "cart"),
     ("checkout", "/checkout", "cart"),
     ("dashboard", "/dashboard", "member"),
     ("dashboard-orders", "/dashboard/orders", "member"),
     ("dashboard-products", "/dashboard/products", "member"),
+    ("dashboard-reviews", "/dashboard/reviews", "member"),
 ]
 
 

@@ -8,7 +8,7 @@ from storefront.catalogue.models import Certificate, CertificateStatus, Product
 from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.models import Producer, ProducerKind, User
-from storefront.seed import DEMO_ACCOUNTS
+from storefront.seed import DEMO_ACCOUNTS, DEMO_REVIEWERS
 
 
 def test_seed_builds_the_article_figures(runner):
@@ -62,4 +62,34 @@ def test_seed_twice_changes_nothing(runner):
     assert "(0 new rows)" in second.output
     after = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in mappers}
     assert before == after
-    assert before["User"] == len(DEMO_ACCOUNTS) == db.session.scalar(select(func.count(User.id)))
+    # The demo accounts, and the two demo buyers who only author reviews.
+    accounts = len(DEMO_ACCOUNTS) + len(DEMO_REVIEWERS)
+    assert before["User"] == accounts == db.session.scalar(select(func.count(User.id)))
+
+
+def test_seed_has_verified_reviews_on_delivered_demo_orders(runner):
+    from storefront.orders.models import OrderLine, ProducerOrder, SubOrderStatus
+    from storefront.reviews.models import Review
+    from storefront.reviews.services import reviewable_line_ids
+
+    runner.invoke(args=["seed-demo"])
+    reviews = db.session.scalars(select(Review)).all()
+    assert len(reviews) == 5 and any(r.reply for r in reviews)
+    for review in reviews:
+        line = db.session.get(OrderLine, review.order_line_id)
+        assert db.session.get(ProducerOrder, line.producer_order_id).status is (
+            SubOrderStatus.DELIVERED
+        )
+        assert line.order.user_id == review.user_id
+    honey = db.session.scalar(select(Product).where(Product.slug == "mat-ong-bac-ha-250ml"))
+    assert (honey.rating_count, honey.rating_sum) == (2, 9)
+    # The customer demo account still has delivered lines to review.
+    khach = db.session.scalar(select(User).where(User.email == "khach@ocop.example"))
+    from storefront.orders.models import Order
+
+    order = db.session.scalar(select(Order).where(Order.user_id == khach.id))
+    open_lines = reviewable_line_ids(db.session, khach.id, order)
+    assert sorted(db.session.get(OrderLine, i).product_slug for i in open_lines) == [
+        "hat-de-sang-tung",
+        "mat-ong-bac-ha-250ml",
+    ]

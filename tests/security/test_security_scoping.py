@@ -16,8 +16,9 @@ from storefront.models import (
     StockReason,
     UserRole,
 )
-from storefront.orders.models import ReturnPhoto, ReturnRequest
+from storefront.orders.models import OrderLine, ReturnPhoto, ReturnRequest
 from storefront.producers.models import DocumentKind, Payout, ProducerDocument
+from storefront.reviews.models import Review
 from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory, UserFactory
 
 
@@ -73,6 +74,29 @@ def make_neighbour_objects() -> dict[str, int]:
         content_type="application/pdf",
     )
     db.session.add_all([return_request, document])
+    line = OrderLine(
+        order_id=order.id,
+        producer_order_id=sub_order.id,
+        product_id=product.id,
+        producer_id=producer.id,
+        product_name=product.name,
+        product_slug=product.slug,
+        producer_name=producer.name,
+        unit=product.unit,
+        unit_price=100_000,
+        quantity=1,
+        line_total=100_000,
+    )
+    db.session.add(line)
+    db.session.flush()
+    review = Review(
+        order_line_id=line.id,
+        product_id=product.id,
+        producer_id=producer.id,
+        author_name="B",
+        stars=5,
+    )
+    db.session.add(review)
     db.session.flush()
     from tests.promotions.voucher_helpers import voucher
 
@@ -80,6 +104,7 @@ def make_neighbour_objects() -> dict[str, int]:
     return {
         "voucher_id": their_voucher.id,
         "document_id": document.id,
+        "review_id": review.id,
         "product_id": product.id,
         "image_id": image.id,
         "certificate_id": certificate.id,

@@ -86,7 +86,7 @@ def product_edit(product_id: int):
     form = ProductForm()
     if form.validate_on_submit():
         try:
-            update_product(db.session, g.producer, product, form.to_input())
+            update_product(db.session, g.producer, product, form.to_input(), current_user.id)
         except DomainError as error:
             show_in_form(form, error)
         else:
@@ -102,7 +102,7 @@ def product_status(product_id: int):
     if target is None:
         abort(400)
     back = back_to(_edit_url(product))
-    set_product_status(db.session, g.producer, product, target)
+    set_product_status(db.session, g.producer, product, target, current_user.id)
     messages = {
         ProductStatus.ACTIVE: _("The product is live in the shop."),
         ProductStatus.DRAFT: _("The product is hidden from the shop (draft)."),
@@ -126,6 +126,7 @@ def image_upload(product_id: int):
                 image_form.alt.data,
                 storage(),
                 max_pixels(),
+                current_user.id,
             )
         except DomainError as error:
             show_in_form(image_form, error, "photo")
@@ -139,7 +140,7 @@ def image_upload(product_id: int):
 def image_delete(product_id: int, image_id: int):
     product = queries.get_own_product_or_404(g.producer, product_id)
     image = queries.get_own_image_or_404(g.producer, product, image_id)
-    delete_product_image(db.session, g.producer, image, storage())
+    delete_product_image(db.session, g.producer, image, storage(), current_user.id)
     return done(_("Photo removed."), _edit_url(product))
 
 
@@ -159,6 +160,7 @@ def certificate_new(product_id: int):
                 storage(),
                 max_pixels(),
                 today_vn(),
+                current_user.id,
             )
         except DomainError as error:
             show_in_form(form, error)

@@ -83,7 +83,9 @@ def product_threshold(product_id: int):
     form = ThresholdForm()
     if form.validate_on_submit():
         try:
-            set_low_stock_threshold(db.session, g.producer, product, form.threshold.data)
+            set_low_stock_threshold(
+                db.session, g.producer, product, form.threshold.data, current_user.id
+            )
         except DomainError as error:
             show_in_form(form, error)
         else:

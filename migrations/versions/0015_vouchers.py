@@ -1,7 +1,7 @@
 """vouchers and sale prices
 
-Revision ID: 0014_vouchers
-Revises: 0013_producer_photo
+Revision ID: 0015_vouchers
+Revises: 0014_reviews
 Create Date: 2026-12-03 12:38:20.345313
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0014_vouchers"
-down_revision = "0013_producer_photo"
+revision = "0015_vouchers"
+down_revision = "0014_reviews"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Verified reviews: a buyer whose sub-order was delivered rates each of its product lines once."""

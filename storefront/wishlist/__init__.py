@@ -1,0 +1,1 @@
+"""What a buyer comes back for: the wishlist, back-in-stock alerts, recently viewed products."""
