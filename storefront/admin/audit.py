@@ -20,6 +20,8 @@ _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 # What people read in the audit log for each recorded action.
 ACTIONS = {
+    "review.hide": _l("Hid a buyer's review"),
+    "review.restore": _l("Showed a hidden review again"),
     "producer.apply": _l("Applied to sell in the shop"),
     "producer.approve": _l("Approved the producer"),
     "producer.suspend": _l("Suspended the producer"),
