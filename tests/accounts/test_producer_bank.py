@@ -104,7 +104,7 @@ def test_only_the_owner_changes_it_and_only_admins_approve(client, auth):
 
 
 def test_new_cooperative_applies_from_the_public_link_is_approved_and_edits_its_bank(app, client):
-    """Done when #4 (with the application form as it stands today)."""
+    """Done when #4: the public link, the full application, approval, then a bank change."""
     import re
 
     from storefront.producers.models import Producer, ProducerStatus
@@ -123,14 +123,9 @@ def test_new_cooperative_applies_from_the_public_link_is_approved_and_edits_its_
             "consent": "y",
         },
     )
-    application = {
-        "name": "HTX Lanh Lùng Tám",
-        "kind": "cooperative",
-        "province_code": "8",
-        "ward_code": "721",
-        "story": "Dệt vải lanh thủ công.",
-        "contact_phone": "0912 345 678",
-    }
+    from tests.producers.application_data import application as full_application
+
+    application = full_application()
     assert client.post(link.group(1), data=application).status_code == 303
     producer = db.session.scalar(select(Producer).where(Producer.name == "HTX Lanh Lùng Tám"))
     assert producer.status is ProducerStatus.PENDING
@@ -145,8 +140,11 @@ def test_new_cooperative_applies_from_the_public_link_is_approved_and_edits_its_
     db.session.refresh(producer)
     assert producer.status is ProducerStatus.APPROVED
 
+    # The account sent with the application was approved with it ...
+    assert producer.bank_account == "123456789012"
+    # ... and a change afterwards waits for a new approval.
     assert client.post("/dashboard/bank", data=NEW).status_code == 303
     db.session.refresh(producer)
-    assert producer.bank_account is None
+    assert producer.bank_account == "123456789012"
     assert producer.pending_bank_account == "0123456789"
     assert "0123456789" in admin_client.get("/admin/bank-changes/").get_data(as_text=True)
