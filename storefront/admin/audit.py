@@ -26,6 +26,8 @@ ACTIONS = {
     "voucher.active": _l("Resumed a voucher"),
     "voucher.stopped": _l("Stopped a voucher"),
     "product.sale": _l("Set a product's sale price"),
+    "review.hide": _l("Hid a buyer's review"),
+    "review.restore": _l("Showed a hidden review again"),
     "producer.apply": _l("Applied to sell in the shop"),
     "producer.approve": _l("Approved the producer"),
     "producer.suspend": _l("Suspended the producer"),

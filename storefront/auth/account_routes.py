@@ -121,28 +121,28 @@ def address_edit(address_id: int):
     return render_template("account/address_form.html", form=form, address=address), status
 
 
-@bp.post("/addresses/<int:address_id>/delete")
-def address_delete(address_id: int):
+def _address_action(change, address_id: int, message):
+    """A one-button change to one of the person's own addresses; anyone else's is a 404."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        addresses.remove(_user(), address_id)
+        change(_user(), address_id)
     except NotFound:
         abort(404)
-    flash(_("The address is deleted."), "success")
+    flash(message, "success")
     return redirect(url_for("account.address_book"), code=303)
+
+
+@bp.post("/addresses/<int:address_id>/delete")
+def address_delete(address_id: int):
+    return _address_action(addresses.remove, address_id, _("The address is deleted."))
 
 
 @bp.post("/addresses/<int:address_id>/default")
 def address_default(address_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        addresses.set_default(_user(), address_id)
-    except NotFound:
-        abort(404)
-    flash(_("This is now your default address."), "success")
-    return redirect(url_for("account.address_book"), code=303)
+    return _address_action(
+        addresses.set_default, address_id, _("This is now your default address.")
+    )
 
 
 # ------------------------------------------------------------------ email

@@ -5,13 +5,15 @@ shop must keep its accounting records (and the cooperatives their sales)."""
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash
 
 from ..clock import utcnow
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..orders.ownership import orders_for_export
+from ..reviews.models import Review
+from ..wishlist.models import StockAlert, WishlistItem
 from . import services
 from .models import Address, RecoveryCode, SignIn, User
 
@@ -57,8 +59,33 @@ def export(user: User) -> dict:
             for s in sign_ins
         ],
         "orders": orders_for_export(db.session, user.id),
-        # Reviews do not exist yet; the key is here so readers of the file can rely on it.
-        "reviews": [],
+        "reviews": [
+            {
+                "product": r.product.name,
+                "stars": r.stars,
+                "text": r.body,
+                "shown_as": r.author_name,
+                "written_at": _iso(r.created_at),
+                "cooperative_reply": r.reply,
+            }
+            for r in db.session.scalars(
+                select(Review).where(Review.user_id == user.id).order_by(Review.id)
+            )
+        ],
+        "wishlist": [
+            {"product": w.product.name, "added_at": _iso(w.created_at)}
+            for w in db.session.scalars(
+                select(WishlistItem)
+                .where(WishlistItem.user_id == user.id)
+                .order_by(WishlistItem.id)
+            )
+        ],
+        "stock_alerts": [
+            {"product": a.product.name, "email": a.email, "status": a.status.value}
+            for a in db.session.scalars(
+                select(StockAlert).where(StockAlert.user_id == user.id).order_by(StockAlert.id)
+            )
+        ],
     }
 
 
@@ -73,6 +100,12 @@ def delete_account(user: User, password: str) -> None:
     db.session.execute(delete(Address).where(Address.user_id == user.id))
     db.session.execute(delete(SignIn).where(SignIn.user_id == user.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(delete(WishlistItem).where(WishlistItem.user_id == user.id))
+    db.session.execute(delete(StockAlert).where(StockAlert.user_id == user.id))
+    # Published reviews stay (other buyers relied on them) but no longer name the person.
+    db.session.execute(
+        update(Review).where(Review.user_id == user.id).values(author_name="—", user_id=None)
+    )
     user.email = f"deleted-{user.id}@deleted.invalid"
     user.name = "—"
     user.phone = None

@@ -327,22 +327,27 @@ def _reset_account_limit():
     return current_app.config["PASSWORD_RESET_ACCOUNT_RATE_LIMIT"]
 
 
+def reset_throttled(view):
+    """Both reset forms count posts per address, per account and over the whole shop."""
+    view = limiter.limit(
+        _setting("PASSWORD_RESET_GLOBAL_RATE_LIMIT"),
+        methods=["POST"],
+        key_func=_whole_shop_key,
+        error_message=_too_many_resets,
+    )(view)
+    view = limiter.limit(
+        _reset_account_limit,
+        methods=["POST"],
+        key_func=_reset_account_key,
+        error_message=_too_many_resets,
+    )(view)
+    return limiter.limit(
+        _reset_ip_limit, methods=["POST"], key_func=_reset_ip_key, error_message=_too_many_resets
+    )(view)
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(
-    _reset_ip_limit, methods=["POST"], key_func=_reset_ip_key, error_message=_too_many_resets
-)
-@limiter.limit(
-    _reset_account_limit,
-    methods=["POST"],
-    key_func=_reset_account_key,
-    error_message=_too_many_resets,
-)
-@limiter.limit(
-    _setting("PASSWORD_RESET_GLOBAL_RATE_LIMIT"),
-    methods=["POST"],
-    key_func=_whole_shop_key,
-    error_message=_too_many_resets,
-)
+@reset_throttled
 def forgot_password():
     if current_user.is_authenticated:
         return redirect(url_for("auth.change_password"))
@@ -364,21 +369,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(
-    _reset_ip_limit, methods=["POST"], key_func=_reset_ip_key, error_message=_too_many_resets
-)
-@limiter.limit(
-    _reset_account_limit,
-    methods=["POST"],
-    key_func=_reset_account_key,
-    error_message=_too_many_resets,
-)
-@limiter.limit(
-    _setting("PASSWORD_RESET_GLOBAL_RATE_LIMIT"),
-    methods=["POST"],
-    key_func=_whole_shop_key,
-    error_message=_too_many_resets,
-)
+@reset_throttled
 def reset_password(token: str):
     try:
         services.user_for_reset_token(token)

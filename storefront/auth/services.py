@@ -145,20 +145,36 @@ INVALID_RESET_LINK = _l(
 EXPIRED_RESET_LINK = _l("This reset link has expired (links last one hour). Ask for a new one.")
 
 
-def user_for_reset_token(token: str) -> User:
+def _user_for_token(
+    purpose: str, token: str, max_age: int, fingerprint, invalid, expired
+) -> tuple[User, dict]:
+    """The active user a signed link was made for, while the state it was made for (its
+    fingerprint: password, or email) still holds; else the link's own clear message."""
     try:
-        payload = tokens.read(tokens.PURPOSE_RESET, token, tokens.RESET_MAX_AGE)
+        payload = tokens.read(purpose, token, max_age)
     except tokens.TokenExpired as error:
-        raise ValidationFailed(EXPIRED_RESET_LINK) from error
+        raise ValidationFailed(expired) from error
     except tokens.TokenInvalid as error:
-        raise ValidationFailed(INVALID_RESET_LINK) from error
+        raise ValidationFailed(invalid) from error
     user = db.session.get(User, payload["uid"])
     if (
         user is None
         or not user.is_active
-        or not secrets.compare_digest(str(payload.get("fp", "")), tokens.reset_fingerprint(user))
+        or not secrets.compare_digest(str(payload.get("fp", "")), fingerprint(user))
     ):
-        raise ValidationFailed(INVALID_RESET_LINK)
+        raise ValidationFailed(invalid)
+    return user, payload
+
+
+def user_for_reset_token(token: str) -> User:
+    user, _payload = _user_for_token(
+        tokens.PURPOSE_RESET,
+        token,
+        tokens.RESET_MAX_AGE,
+        tokens.reset_fingerprint,
+        INVALID_RESET_LINK,
+        EXPIRED_RESET_LINK,
+    )
     return user
 
 
@@ -211,20 +227,14 @@ EXPIRED_EMAIL_LINK = _l("This confirmation link has expired. Send a new one from
 
 
 def _read_email_token(purpose: str, token: str) -> tuple[User, dict]:
-    try:
-        payload = tokens.read(purpose, token, tokens.VERIFY_MAX_AGE)
-    except tokens.TokenExpired as error:
-        raise ValidationFailed(EXPIRED_EMAIL_LINK) from error
-    except tokens.TokenInvalid as error:
-        raise ValidationFailed(INVALID_EMAIL_LINK) from error
-    user = db.session.get(User, payload["uid"])
-    if (
-        user is None
-        or not user.is_active
-        or not secrets.compare_digest(str(payload.get("fp", "")), tokens.email_fingerprint(user))
-    ):
-        raise ValidationFailed(INVALID_EMAIL_LINK)
-    return user, payload
+    return _user_for_token(
+        purpose,
+        token,
+        tokens.VERIFY_MAX_AGE,
+        tokens.email_fingerprint,
+        INVALID_EMAIL_LINK,
+        EXPIRED_EMAIL_LINK,
+    )
 
 
 def mark_email_verified(user: User) -> int:

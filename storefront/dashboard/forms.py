@@ -163,9 +163,9 @@ class _ProducerProfileFields(Form):
         )
 
 
-class ApplyForm(_ProducerProfileFields):
-    name = StringField(_l("Producer name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind of producer"), validators=[DataRequired()])
+class BankAccountForm(Form):
+    """The account payouts go to: at application, and when a producer asks for a change."""
+
     bank_bin = SelectField(
         _l("Bank"),
         choices=[SelectChoice("", _l("Choose your bank"))]
@@ -183,6 +183,11 @@ class ApplyForm(_ProducerProfileFields):
         validators=[DataRequired(), Length(max=120)],
         description=_l("As the bank prints it, e.g. HTX MAT ONG DONG VAN."),
     )
+
+
+class ApplyForm(_ProducerProfileFields, BankAccountForm):
+    name = StringField(_l("Producer name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind of producer"), validators=[DataRequired()])
     registration_document = FileField(
         _l("Registration certificate"),
         validators=[FileRequired(_l("Upload your registration certificate (PDF or photo)."))],

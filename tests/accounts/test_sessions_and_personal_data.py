@@ -70,7 +70,7 @@ def test_export_contains_only_my_data(client, auth):
     assert [o["number"] for o in data["orders"]] == [mine.number]
     assert theirs.number not in response.get_data(as_text=True)
     assert "ban@example.vn" not in response.get_data(as_text=True)
-    assert data["reviews"] == []
+    assert data["reviews"] == [] and data["wishlist"] == [] and data["stock_alerts"] == []
 
 
 def test_delete_anonymises_the_person_and_keeps_orders(app, client, auth):
@@ -104,3 +104,46 @@ def test_delete_anonymises_the_person_and_keeps_orders(app, client, auth):
     # The address can be used for a new account.
     UserFactory(email="xoa@example.vn")
     db.session.commit()
+
+
+def test_export_and_deletion_cover_reviews_wishlist_and_alerts(client, auth):
+    from storefront.reviews.models import Review
+    from storefront.wishlist.models import StockAlert, WishlistItem
+
+    me = UserFactory(email="danhgia@example.vn", name="Chị Hoa")
+    product = ProductFactory(name="Mật ong bạc hà")
+    db.session.flush()
+    order = make_order([(product, 1)], email="danhgia@example.vn")
+    order.user_id = me.id
+    db.session.flush()
+    db.session.add_all(
+        [
+            Review(
+                order_line_id=order.lines[0].id,
+                product_id=product.id,
+                producer_id=product.producer_id,
+                user_id=me.id,
+                author_name="Chị Hoa",
+                stars=5,
+                body="Thơm mùi bạc hà.",
+            ),
+            WishlistItem(user_id=me.id, product_id=product.id, price_seen=product.price),
+            StockAlert(product_id=product.id, user_id=me.id, email=me.email),
+        ]
+    )
+    db.session.commit()
+    auth.login_as(me)
+    data = json.loads(client.get("/account/export").get_data(as_text=True))
+    assert [(r["product"], r["stars"], r["text"]) for r in data["reviews"]] == [
+        ("Mật ong bạc hà", 5, "Thơm mùi bạc hà.")
+    ]
+    assert [w["product"] for w in data["wishlist"]] == ["Mật ong bạc hà"]
+    assert [a["email"] for a in data["stock_alerts"]] == ["danhgia@example.vn"]
+
+    done = client.post("/account/delete", data={"password": DEFAULT_PASSWORD, "understood": "y"})
+    assert done.status_code == 303
+    db.session.expire_all()
+    [review] = db.session.scalars(select(Review)).all()
+    assert review.user_id is None and review.author_name != "Chị Hoa"  # kept, no longer named
+    assert db.session.scalars(select(WishlistItem)).all() == []
+    assert db.session.scalars(select(StockAlert)).all() == []

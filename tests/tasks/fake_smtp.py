@@ -1,5 +1,6 @@
 """A tiny SMTP server on 127.0.0.1 for the mail tests: counts connections and messages."""
 
+import atexit
 import socket
 import socketserver
 import threading
@@ -61,8 +62,20 @@ class FakeSMTP(socketserver.ThreadingTCPServer):
         self.server_close()
 
 
+_HELD: list[socket.socket] = []
+
+
 def closed_port() -> int:
-    """A port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on. The socket stays bound (never listening) until the test
+    process ends: connecting is refused, and no other test can take the port meanwhile, as it
+    could if the port were released."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _HELD.append(sock)
+    return sock.getsockname()[1]
+
+
+@atexit.register
+def _release_held_ports() -> None:
+    for sock in _HELD:
+        sock.close()

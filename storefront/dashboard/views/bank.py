@@ -2,40 +2,16 @@
 
 from flask import g, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
 
 from ...core.uow import done, show_in_form
 from ...errors import DomainError
 from ...extensions import db
 from ...producers import bank_details
-from ...producers.banks import VIETQR_BANKS, bank_name
+from ...producers.banks import bank_name
 from ...producers.models import MemberRole
+from ..forms import BankAccountForm
 from . import bp, producer_view
-
-
-class BankAccountForm(FlaskForm):
-    bank_bin = SelectField(
-        _l("Bank"),
-        choices=[SelectChoice("", _l("Choose your bank"))]
-        + [SelectChoice(code, name) for code, name in VIETQR_BANKS],
-        validate_choice=False,
-        validators=[DataRequired(message=_l("Choose your bank from the list."))],
-    )
-    account = StringField(
-        _l("Account number"),
-        validators=[DataRequired(), Length(max=40)],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
-    )
-    holder = StringField(
-        _l("Account holder"),
-        validators=[DataRequired(), Length(max=120)],
-        description=_l("As the bank prints it, e.g. HTX MAT ONG DONG VAN."),
-    )
 
 
 @bp.route("/dashboard/bank", methods=["GET", "POST"])
