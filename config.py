@@ -134,6 +134,9 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # The operator's details in every page's footer (Decree 52/2013 and 85/2021 on
     # e-commerce ask for them). Demo values until the operator sets their own.
+    # The shop's name as people read it, per language (storefront.core.brand).
+    SHOP_NAME = os.environ.get("SHOP_NAME", "Chợ OCOP")
+    SHOP_NAME_EN = os.environ.get("SHOP_NAME_EN", "OCOP Market")
     OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "Công ty TNHH Chợ OCOP (demo)")
     OPERATOR_ADDRESS = os.environ.get(
         "OPERATOR_ADDRESS", "Số 1 đường Ví Dụ, phường Hà Giang 1, tỉnh Tuyên Quang"

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utcnow
+from ..core.brand import SHOP
 from ..errors import AuthError, ValidationFailed
 from ..extensions import db
 from ..mail import queue_email
@@ -130,7 +131,7 @@ def request_password_reset(email: str, links: Links, locale: str) -> None:
     )
     queue_email(
         user.email,
-        _l("Reset your OCOP Market password"),
+        _l("Reset your %(shop)s password", shop=SHOP),
         "password_reset",
         locale=locale,
         user=user,
@@ -286,7 +287,7 @@ def confirm_email_change(token: str, locale: str) -> tuple[User, int]:
     db.session.flush()
     queue_email(
         old_email,
-        _l("Your OCOP Market email address was changed"),
+        _l("Your %(shop)s email address was changed", shop=SHOP),
         "email_changed_notice",
         locale=locale,
         user=user,

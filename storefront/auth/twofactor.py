@@ -13,6 +13,7 @@ import time
 
 import pyotp
 import segno
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
@@ -21,7 +22,6 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from .models import RecoveryCode, User
 
-ISSUER = "OCOP Market"
 # The session key naming the user whose second factor this browser has passed.
 MFA_SESSION_KEY = "mfa_user"
 RECOVERY_CODE_COUNT = 10
@@ -34,7 +34,9 @@ def new_secret() -> str:
 
 
 def provisioning_uri(user: User, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    return pyotp.TOTP(secret).provisioning_uri(
+        name=user.email, issuer_name=current_app.config["SHOP_NAME_EN"]
+    )
 
 
 def qr_svg(uri: str) -> str:

@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 document of the read-only API. tests/catalogue validates real responses
 against these schemas, so change them together with api.py."""
 
+from flask import current_app
+
 from ..core.validators import MAX_MONEY_VND
 from .ocop import GROUPS
 from .queries import MAX_PER_PAGE, PER_PAGE, SORTS, STAR_LEVELS, SUGGEST_LIMIT, province_codes
@@ -291,7 +293,7 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "OCOP Market catalogue API",
+            "title": f"{current_app.config['SHOP_NAME_EN']} catalogue API",
             "version": "1.0.0",
             "description": (
                 "Read-only catalogue of certified OCOP products. Prices are whole đồng. "

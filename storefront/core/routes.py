@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from . import health, observability, places
+from .brand import shop_name
 from .i18n import LANG_COOKIE
 from .urls import safe_next
 
@@ -106,8 +107,8 @@ def manifest():
     home = "catalogue.home"
     response = jsonify(
         {
-            "name": _("OCOP Market"),
-            "short_name": _("OCOP Market"),
+            "name": shop_name(),
+            "short_name": shop_name(),
             "description": _(
                 "Certified OCOP products from Vietnam's communes, sold by the cooperatives "
                 "that make them."

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..money import format_vnd, format_vnd_deduction
 from ..storage import absolute_media_url, media_url
 from . import places
+from .brand import shop_name
 
 
 def init_templating(app: Flask) -> None:
@@ -28,6 +29,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["media_url"] = media_url
     app.jinja_env.globals["absolute_media_url"] = absolute_media_url
     app.jinja_env.globals["webp_srcset"] = webp_srcset
+    app.jinja_env.globals["shop_name"] = shop_name
 
     def main_nav():
         items = [

@@ -15,6 +15,7 @@ from ..admin import audit
 from ..auth.models import User, UserRole
 from ..catalogue.featuring import set_featured
 from ..clock import utcnow
+from ..core.brand import SHOP
 from ..core.places import is_valid_place
 from ..core.rows import lock, unique_slug
 from ..errors import FieldError, InvalidTransition, PermissionDenied, ValidationFailed
@@ -202,7 +203,8 @@ def set_producer_status(
     email_producer(
         producer,
         _l(
-            "%(producer)s on OCOP Market: %(status)s",
+            "%(producer)s on %(shop)s: %(status)s",
+            shop=SHOP,
             producer=producer.name,
             status=PRODUCER_STATUS_LABELS[status],
         ),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..admin import audit
 from ..auth.models import User, UserRole
+from ..core.brand import SHOP
 from ..errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from ..mail import queue_email
 from .models import Invitation, MemberRole, Producer, ProducerMember
@@ -58,7 +59,7 @@ def invite_member(
     audit.record(session, actor.user_id, "member.invite", producer, None, {"email": email})
     queue_email(
         email,
-        _l("Join %(producer)s on OCOP Market", producer=producer.name),
+        _l("Join %(producer)s on %(shop)s", producer=producer.name, shop=SHOP),
         "dashboard_invitation",
         locale=locale,
         producer=producer,

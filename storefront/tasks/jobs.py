@@ -89,17 +89,12 @@ def process_product_image(image_id: int) -> bool:
     after a crash overwrites the same files."""
     from sqlalchemy import update
 
-    from ..catalogue import images
     from ..catalogue.models import ProductImage
-    from ..storage import StorageUnavailable, storage
 
     image = db.session.get(ProductImage, image_id)
     if image is None or image.webp_widths is not None:
         return False
-    try:
-        thumb, widths = images.make_variants(storage(), image.filename)
-    except StorageUnavailable as error:
-        raise OperationalError("storage", {}, error) from error  # retried with backoff
+    thumb, widths = _photo_variants(image.filename)
     db.session.execute(
         update(ProductImage)
         .where(ProductImage.id == image_id, ProductImage.webp_widths.is_(None))
@@ -110,22 +105,28 @@ def process_product_image(image_id: int) -> bool:
     return True
 
 
+def _photo_variants(filename: str) -> tuple[str, list[int]]:
+    """Thumbnail and WebP versions of a stored photo; a storage outage is retried."""
+    from ..catalogue import images
+    from ..storage import StorageUnavailable, storage
+
+    try:
+        return images.make_variants(storage(), filename)
+    except StorageUnavailable as error:
+        raise OperationalError("storage", {}, error) from error  # retried with backoff
+
+
 @shared_task(name="storefront.process_review_photo", **RETRYING)
 def process_review_photo(photo_id: int) -> bool:
     """A review photo's thumbnail and WebP versions, as for product photos (idempotent)."""
     from sqlalchemy import update
 
-    from ..catalogue import images
     from ..reviews.models import ReviewPhoto
-    from ..storage import StorageUnavailable, storage
 
     photo = db.session.get(ReviewPhoto, photo_id)
     if photo is None or photo.processed:
         return False
-    try:
-        thumb, _widths = images.make_variants(storage(), photo.filename)
-    except StorageUnavailable as error:
-        raise OperationalError("storage", {}, error) from error  # retried with backoff
+    thumb, _widths = _photo_variants(photo.filename)
     db.session.execute(
         update(ReviewPhoto)
         .where(ReviewPhoto.id == photo_id, ReviewPhoto.processed.is_(False))
