@@ -14,10 +14,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..catalogue.models import Product, ProductStatus
+from ..catalogue.products import sellable_product
 from ..clock import VN_TZ, utcnow
 from ..core.validators import DB_INT_MAX, parse_id, parse_int
 from ..errors import NotFound, OutOfStock, ValidationFailed
-from ..producers.models import Producer, ProducerStatus
+from ..producers.models import Producer
 from ..promotions import rules as promotion_rules
 from ..promotions.pricing import price_now
 from .models import Cart, CartLine
@@ -96,25 +97,6 @@ def parse_quantity(raw) -> int:
     return value
 
 
-def _sellable_product(session: Session, product_id) -> Product:
-    """An active product of an approved producer; anything else looks like it does not exist."""
-    product_id = parse_id(product_id)
-    if product_id is None:
-        raise NotFound(_l("This product is not available."))
-    product = session.scalar(
-        select(Product)
-        .join(Product.producer)
-        .where(
-            Product.id == product_id,
-            Product.status == ProductStatus.ACTIVE,
-            Producer.status == ProducerStatus.APPROVED,
-        )
-    )
-    if product is None:
-        raise NotFound(_l("This product is not available."))
-    return product
-
-
 def _check_stock(product: Product, quantity: int) -> None:
     if product.made_to_order:
         return
@@ -153,7 +135,7 @@ def add_item(
     now: datetime | None = None,
 ) -> CartLine:
     quantity = parse_quantity(quantity)
-    product = _sellable_product(session, product_id)
+    product = sellable_product(session, product_id)
     _check_claimed_price(product, price, currency)
     line = next((line for line in cart.lines if line.product_id == product.id), None)
     new_quantity = quantity + (line.quantity if line else 0)
@@ -190,7 +172,7 @@ def set_quantity(
     """Change a line's quantity. The buyer is looking at today's price: it becomes the seen one."""
     quantity = parse_quantity(quantity)
     line = _own_line(cart, line_id)
-    product = _sellable_product(session, line.product_id)
+    product = sellable_product(session, line.product_id)
     _check_stock(product, quantity)
     line.quantity = quantity
     line.price_seen = price_now(product)

@@ -8,15 +8,17 @@ commit, and raise DomainError subclasses with messages for the member.
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..admin import audit
 from ..clock import utcnow
 from ..core.hooks import on_commit, on_rollback
 from ..core.rows import unique_slug
-from ..errors import FieldError, InvalidTransition, ValidationFailed
+from ..core.validators import parse_id
+from ..errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from ..producers import inventory
-from ..producers.models import Producer, StockReason
+from ..producers.models import Producer, ProducerStatus, StockReason
 from ..producers.scoping import ensure_own
 from ..storage import Storage
 from ..tasks import enqueue
@@ -215,3 +217,23 @@ def delete_product_image(
     )
     # Files go only once the row is gone for good.
     on_commit(session, lambda: store.delete(*names))
+
+
+def sellable_product(session: Session, product_id) -> Product:
+    """An active product of an approved producer, for a cart or a wishlist; anything else
+    (a draft, a suspended producer's, a malformed id) looks like it does not exist."""
+    product_id = parse_id(product_id)
+    if product_id is None:
+        raise NotFound(_l("This product is not available."))
+    product = session.scalar(
+        select(Product)
+        .join(Product.producer)
+        .where(
+            Product.id == product_id,
+            Product.status == ProductStatus.ACTIVE,
+            Producer.status == ProducerStatus.APPROVED,
+        )
+    )
+    if product is None:
+        raise NotFound(_l("This product is not available."))
+    return product

@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..catalogue.models import Product, ProductStatus
+from ..catalogue.products import sellable_product
 from ..clock import utcnow
-from ..errors import NotFound, ValidationFailed
+from ..errors import ValidationFailed
 from ..producers.models import Producer, ProducerStatus
 from .models import AlertStatus, StockAlert, WishlistItem
 
@@ -43,27 +44,12 @@ class Owner:
         return self.user_id is not None or bool(self.guest_token)
 
 
-def _public_product(session: Session, product_id: int) -> Product:
-    product = session.scalar(
-        select(Product)
-        .join(Product.producer)
-        .where(
-            Product.id == product_id,
-            Product.status == ProductStatus.ACTIVE,
-            Producer.status == ProducerStatus.APPROVED,
-        )
-    )
-    if product is None:
-        raise NotFound(_l("This product is not for sale."))
-    return product
-
-
 def _buyable(product: Product) -> bool:
     return product.made_to_order or product.available > 0
 
 
 def add(session: Session, owner: Owner, product_id: int) -> Product:
-    product = _public_product(session, product_id)
+    product = sellable_product(session, product_id)
     count = session.scalar(select(WishlistItem.id).where(owner.where()).offset(MAX_ITEMS - 1))
     if count is not None:
         raise ValidationFailed(
