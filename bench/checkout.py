@@ -71,7 +71,6 @@ def _prepare(url: str, stock: int) -> tuple[int, list[int], dict[int, int]]:
     from storefront.extensions import db
     from storefront.producers.models import Producer
     from storefront.seed import seed_demo
-    from storefront.text import fold
 
     app = _app(url, "BenchSeedConfig")
     with app.app_context():
@@ -102,7 +101,6 @@ def _prepare(url: str, stock: int) -> tuple[int, list[int], dict[int, int]]:
                     stock_on_hand=MIX_STOCK,
                     stock_reserved=0,
                     status=ProductStatus.ACTIVE,
-                    search_text=fold(name),
                 )
             )
         db.session.commit()
