@@ -70,6 +70,9 @@ def register_extensions(app: Flask) -> None:
     from .catalogue.cache import init_cache
 
     init_cache(app)
+    from .catalogue.fragments import init_fragments
+
+    init_fragments(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from .core.sqlite import enable_sqlite_foreign_keys
 

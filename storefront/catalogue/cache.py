@@ -80,12 +80,17 @@ def catalogue_version() -> int:
 def cached(name: str, args: tuple, compute):
     """compute(), kept under the catalogue version, `name` and `args` (values whose repr is
     stable: strings, numbers, dates, the filter dataclass)."""
+    return cached_value(name, args, compute)
+
+
+def cached_value(name: str, args: tuple, compute, still_valid=None):
+    """As cached(); an entry for which still_valid(value) is false is computed again."""
     if not is_enabled():
         return compute()
     digest = hashlib.sha256(repr(args).encode()).hexdigest()[:32]
     key = f"catalogue:{catalogue_version()}:{name}:{digest}"
     hit = cache.get(key)
-    if hit is not None:
+    if hit is not None and (still_valid is None or still_valid(hit[0])):
         return hit[0]
     value = compute()
     cache.set(key, (value,))

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..promotions import rules as promotion_rules
 from ..promotions import services as promotion_services
 from ..promotions.pricing import percent_off
-from . import cards, queries
+from . import cards, fragments, queries
 from .cache import cached
 from .forms import MESSAGES, is_printable, is_slug, parse_listing_args, parse_page
 from .models import CertificateStatus, ProductStatus
@@ -77,23 +77,37 @@ def products():
     today = today_vn()
     size = per_page()
 
-    def compute():
+    def build() -> fragments.Fragment:
         page = queries.search_products(parsed.filters, today, per_page=size)
-        return page, queries.load_cards(page.ids, today)
+        rows = queries.load_cards(page.ids, today)
+        notices = [*parsed.errors.values(), *(MESSAGES[name] for name in page.ignored)]
+        html = fragments.render_shared(
+            lambda: render_template(
+                "catalogue/_listing_main.html",
+                page=page,
+                rows=rows,
+                filters=page.filters,
+                facets=page.facets,
+                notices=notices,
+                sort_labels=SORT_LABELS,
+                links=cards.ListingLinks(page.filters),
+            )
+        )
+        return fragments.Fragment(
+            html,
+            data=page.filters,
+            ids=frozenset(page.ids),
+            fresh_until=fragments.sale_bounds(rows),
+        )
 
-    page, rows = cached("listing", (parsed.filters, today, size), compute)
-    notices = [*parsed.errors.values(), *(MESSAGES[name] for name in page.ignored)]
-    return render_template(
-        "catalogue/products.html",
-        page=page,
-        rows=rows,
-        filters=page.filters,
-        facets=page.facets,
-        notices=notices,
-        today=today,
-        sort_labels=SORT_LABELS,
-        links=cards.ListingLinks(page.filters),
-    )
+    # The arguments dropped as invalid are part of the key: each is a notice on the page.
+    key = (parsed.filters, tuple(sorted(parsed.errors)), today, size)
+    main = fragments.fragment("listing", key, build)
+    from ..wishlist.session import wished_ids
+
+    if main.ids & wished_ids():
+        main = build()  # this visitor's hearts differ from the shared part's
+    return render_template("catalogue/products.html", main=fragments.fill(main), filters=main.data)
 
 
 @bp.get("/products/<slug>")
