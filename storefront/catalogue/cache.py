@@ -11,11 +11,17 @@ dashboard, admin, checkout, stock movements, CSV imports, seeding and background
 ORM objects and through conditional `UPDATE … WHERE` statements. One listener on every session
 sees all of them, so a new service cannot forget the bump. A write through a raw connection
 (no session) would not be seen: the catalogue's code has none.
+
+With Redis, the version is also mirrored there (VersionMirror), so a cache hit asks nothing of
+the database: the database stays the truth, and each commit that bumped it writes the new
+number to Redis before its request answers. Reading it from PostgreSQL cost four round trips
+per request (pool ping, BEGIN, SELECT, COMMIT), the biggest part of a cached page left.
 """
 
+import contextlib
 import hashlib
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from flask_caching import Cache
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event, select, text
@@ -32,10 +38,54 @@ PUBLIC_MODELS = (Product, ProductImage, Certificate, Producer)
 PUBLIC_TABLES = frozenset(model.__table__.name for model in PUBLIC_MODELS)
 _CHANGED = "catalogue_changed"
 
+_PUBLISH = "catalogue_publish_version"
+_MIRROR = "catalogue_version_mirror"
+
 _BUMP = text(
     "INSERT INTO catalogue_state (id, version) VALUES (1, 2) "
-    "ON CONFLICT (id) DO UPDATE SET version = catalogue_state.version + 1"
+    "ON CONFLICT (id) DO UPDATE SET version = catalogue_state.version + 1 "
+    "RETURNING version"
 )
+
+
+class VersionMirror:
+    """The committed catalogue version, copied into Redis for readers.
+
+    Only ever moves forward (a reader that read the database before a writer's commit cannot
+    put an older number back). The copy expires after MIRROR_SECONDS and is then read from the
+    database again, which bounds how long a lost update (the process died between its commit
+    and the copy, or Redis refused the write) can show an older catalogue.
+    """
+
+    MIRROR_SECONDS = 10
+    _SET_IF_NEWER = """
+    local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+    if tonumber(ARGV[1]) >= current then
+      redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+      return 1
+    end
+    return 0
+    """
+
+    def __init__(self, url: str, key: str):
+        import redis
+
+        self.errors = redis.RedisError
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+        self.key = key
+        self._set_if_newer = self.client.register_script(self._SET_IF_NEWER)
+
+    def get(self) -> int | None:
+        try:
+            raw = self.client.get(self.key)
+        except self.errors:
+            return None
+        return int(raw) if raw is not None else None
+
+    def publish(self, version: int) -> None:
+        # On failure readers go back to the database once the older copy expires.
+        with contextlib.suppress(self.errors):
+            self._set_if_newer(keys=[self.key], args=[version, self.MIRROR_SECONDS])
 
 
 def init_cache(app) -> None:
@@ -56,6 +106,10 @@ def init_cache(app) -> None:
     app.config.setdefault("CACHE_THRESHOLD", 5000)  # SimpleCache's bound on entries
     app.config.setdefault("CACHE_NO_NULL_WARNING", True)
     cache.init_app(app)
+    if app.config["CACHE_TYPE"] in ("RedisCache", "redis"):
+        app.extensions[_MIRROR] = VersionMirror(
+            app.config["CACHE_REDIS_URL"], f"{app.config['CACHE_KEY_PREFIX']}catalogue:version"
+        )
 
 
 def is_enabled() -> bool:
@@ -63,12 +117,21 @@ def is_enabled() -> bool:
 
 
 def _read_version() -> int:
+    mirror = current_app.extensions.get(_MIRROR)
+    if mirror is not None:
+        version = mirror.get()
+        if version is not None:
+            return version
     version = db.session.scalar(select(CatalogueState.version).where(CatalogueState.id == 1))
-    return version or 1
+    version = version or 1
+    if mirror is not None:
+        mirror.publish(version)
+    return version
 
 
 def catalogue_version() -> int:
-    """The committed version, read once per request (one primary-key lookup)."""
+    """The committed version, read once per request (from Redis's copy when there is one,
+    else one primary-key lookup)."""
     if not has_request_context():
         return _read_version()
     version = request.environ.get("storefront.catalogue_version")
@@ -126,10 +189,20 @@ def _bump_version(session):
     # it briefly and can never deadlock through it.
     session.flush()
     if session.info.pop(_CHANGED, False):
-        session.execute(_BUMP)
+        session.info[_PUBLISH] = session.execute(_BUMP).scalar_one()
 
 
 @event.listens_for(Session, "after_commit")
+def _publish(session):
+    session.info.pop(_CHANGED, None)
+    version = session.info.pop(_PUBLISH, None)
+    if version is not None and has_app_context():
+        mirror = current_app.extensions.get(_MIRROR)
+        if mirror is not None:
+            mirror.publish(version)
+
+
 @event.listens_for(Session, "after_rollback")
 def _forget(session):
     session.info.pop(_CHANGED, None)
+    session.info.pop(_PUBLISH, None)

@@ -121,3 +121,37 @@ def test_public_writes_bump_the_version_in_their_transaction(app):
 def test_the_cache_is_shared_when_redis_is_configured(app_factory, options, expected):
     app = app_factory(TESTING=False, **options)
     assert app.config["CACHE_TYPE"] == expected
+
+
+@pytest.mark.real_commits  # the copy in Redis follows real commits
+@pytest.mark.skipif(not _redis_available(), reason=f"needs Redis at {REDIS_URL}")
+def test_the_version_copy_in_redis_follows_commits_and_never_goes_back(app_factory):
+    from storefront.catalogue.cache import _MIRROR, catalogue_version
+
+    prefix = f"test-{uuid.uuid4().hex}:"
+    app = app_factory(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix)
+    client = redis.Redis.from_url(REDIS_URL)
+    key = f"{prefix}catalogue:version"
+    try:
+        with app.app_context():
+            mirror = app.extensions[_MIRROR]
+            product = make_product(name="Mật ong")
+            db.session.commit()
+            committed = version()
+            assert int(client.get(key)) == committed  # written by the commit itself
+            assert 0 < client.ttl(key) <= mirror.MIRROR_SECONDS
+
+            mirror.publish(committed - 1)  # a slow reader with an older number
+            assert int(client.get(key)) == committed
+
+            product.price = 99_000
+            db.session.commit()
+            assert int(client.get(key)) == committed + 1
+
+            client.delete(key)  # expired (or Redis restarted): read from the database again
+            with app.test_request_context("/"):
+                assert catalogue_version() == committed + 1
+            assert int(client.get(key)) == committed + 1
+    finally:
+        for stale in client.scan_iter(f"{prefix}*"):
+            client.delete(stale)
