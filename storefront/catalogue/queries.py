@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Date, String, and_, bindparam, exists, func, or_, select, true
+from sqlalchemy import Date, String, and_, bindparam, exists, func, or_, select, true, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.pagination import Paginated
@@ -551,17 +551,44 @@ def get_public_product(slug: str) -> Product | None:
 
 
 def related_products(product: Product, on: date, limit: int = RELATED_LIMIT) -> list[CardRow]:
-    """Card rows: same producer first, then the same OCOP group; newest first."""
-    same_producer = Product.producer_id == product.producer_id
-    return _cards(
-        select(*_card_columns(on))
+    """Card rows: same producer first, then the same OCOP group; newest first.
+
+    Two short index reads (the producer's few products; the group's newest, from
+    ix_products_created_at or, for a small group, ix_products_status_group) give at most
+    2 × `limit` candidates, ordered here. One "same producer or same group, newest first"
+    statement sorted half the catalogue: 208 ms at 100,000 products on PostgreSQL, now 0.3 ms
+    (tests/catalogue/test_catalogue_explain.py).
+    """
+    newest = (Product.created_at.desc(), Product.id.desc())
+    same_producer = (
+        select(Product.id)
+        .where(
+            Product.producer_id == product.producer_id,
+            Product.id != product.id,
+            Product.status == ProductStatus.ACTIVE,
+        )
+        .order_by(*newest)
+        .limit(limit)
+    )
+    same_group = (
+        select(Product.id)
         .join(Product.producer)
         .where(
             is_public(),
-            Product.id != product.id,
-            or_(same_producer, Product.group == product.group),
+            Product.group == product.group,
+            Product.producer_id != product.producer_id,
         )
-        .order_by(same_producer.desc(), Product.created_at.desc(), Product.id.desc())
+        .order_by(*newest)
+        .limit(limit)
+    )
+    # Each limited read in its own subquery: SQLite allows no ORDER BY/LIMIT in a UNION's arms.
+    arms = [arm.subquery() for arm in (same_producer, same_group)]
+    candidates = union_all(*(select(arm.c.id) for arm in arms)).subquery("related")
+    return _cards(
+        select(*_card_columns(on))
+        .join(Product.producer)
+        .where(is_public(), Product.id.in_(select(candidates.c.id)))
+        .order_by((Product.producer_id == product.producer_id).desc(), *newest)
         .limit(limit)
     )
 

@@ -7,7 +7,7 @@ The data is made by the database itself (INSERT … SELECT generate_series) in a
 import json
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from storefront.catalogue.queries import ProductFilters, search_products
 from storefront.clock import today_vn
@@ -73,6 +73,27 @@ def _page_statement(filters: ProductFilters):
     return pages[0]
 
 
+def _statements(run) -> list:
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    engine = db.session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def _explain(statement, parameters) -> dict:
+    connection = db.session.connection()
+    plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
+    return plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]
+
+
 def _plan(filters: ProductFilters) -> dict:
     statement, parameters = _page_statement(filters)
     # The test's own connection: it sees the uncommitted catalogue and its statistics.
@@ -113,3 +134,26 @@ def test_sorted_pages_walk_their_index_and_search_reads_the_gin_index(big_catalo
     assert "ix_products_search_vector" in names, json.dumps(plan, indent=1)
     page = search_products(ProductFilters(q="mat ong"), today_vn())
     assert page.total == PRODUCTS // 100  # every 100th product (drafts are others)
+
+
+def test_related_products_read_two_short_index_ranges(big_catalogue):
+    from storefront.catalogue.models import Product
+    from storefront.catalogue.queries import related_products
+
+    # A product of a big group (a third of the catalogue) and one alone in its group.
+    common, rare = (
+        db.session.scalar(select(Product).where(Product.slug == slug))
+        for slug in ("sp-1001", "sp-1002")
+    )
+    rare.group = "tourism"
+    db.session.flush()
+    db.session.execute(text("ANALYZE products"))
+    for product in (common, rare):
+        (statement, parameters), *_ = _statements(lambda p=product: related_products(p, today_vn()))
+        plan = _explain(statement, parameters)
+        nodes = list(_nodes(plan))
+        scans = [n for n in nodes if n["Node Type"] == "Seq Scan"]
+        assert not scans, json.dumps(plan, indent=1)
+        # Nothing sorts more than the few candidates (the old statement sorted a whole group).
+        assert all(n["Plan Rows"] <= 100 for n in nodes if n["Node Type"] == "Sort"), plan
+    assert len(related_products(common, today_vn())) == 4
