@@ -28,13 +28,16 @@ from sqlalchemy import event, select, text
 
 from ..extensions import db
 from ..producers.models import Producer
+from ..reviews.models import Review, ReviewPhoto
 from .models import CatalogueState, Certificate, Product, ProductImage
 
 cache = Cache()
 
 DEFAULT_SECONDS = 600
 # What the public sees. Stock movements change products' stock columns, so they are covered.
-PUBLIC_MODELS = (Product, ProductImage, Certificate, Producer)
+# Reviews and their photos are shown on the product page, which is kept whole (fragments.py):
+# a reply, a hidden review or a photo's thumbnail must show at the next request too.
+PUBLIC_MODELS = (Product, ProductImage, Certificate, Producer, Review, ReviewPhoto)
 PUBLIC_TABLES = frozenset(model.__table__.name for model in PUBLIC_MODELS)
 _CHANGED = "catalogue_changed"
 

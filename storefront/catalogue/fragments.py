@@ -72,8 +72,10 @@ def section_hole(name: str) -> Markup:
 
 
 def init_fragments(app) -> None:
-    # Replaces Flask-WTF's own global (same name, same token outside shared fragments).
+    # Replaces Flask-WTF's own global and context variable (same name, same token outside
+    # shared fragments); registered after Flask-WTF's context processor, so it wins.
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals["this_page"] = this_page
     app.jinja_env.globals["section_hole"] = section_hole
 

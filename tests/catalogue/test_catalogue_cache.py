@@ -14,6 +14,7 @@ from storefront.catalogue.models import CatalogueState, Product
 from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.models import ProducerStatus
+from storefront.reviews.models import Review
 from tests.catalogue.factories_catalogue import CertificateFactory, make_product
 from tests.factories import AdminFactory
 
@@ -104,10 +105,15 @@ def test_public_writes_bump_the_version_in_their_transaction(app):
     db.session.rollback()
     assert version() == after_insert + 2
 
+    # Reviews are on the product page: a reply (a conditional UPDATE) bumps it.
+    db.session.execute(update(Review).where(Review.id == -1).values(reply="Cảm ơn"))
+    db.session.commit()
+    assert version() == after_insert + 3
+
     # Nothing public changed: no bump.
     AdminFactory()
     db.session.commit()
-    assert version() == after_insert + 2
+    assert version() == after_insert + 3
 
 
 @pytest.mark.parametrize(

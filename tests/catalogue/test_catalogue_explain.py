@@ -152,7 +152,10 @@ def test_related_products_read_two_short_index_ranges(big_catalogue):
         (statement, parameters), *_ = _statements(lambda p=product: related_products(p, today_vn()))
         plan = _explain(statement, parameters)
         nodes = list(_nodes(plan))
-        scans = [n for n in nodes if n["Node Type"] == "Seq Scan"]
+        # (A few hundred producers may be read whole for a hash join; never the products.)
+        scans = [
+            n for n in nodes if n["Node Type"] == "Seq Scan" and n["Relation Name"] != "producers"
+        ]
         assert not scans, json.dumps(plan, indent=1)
         # Nothing sorts more than the few candidates (the old statement sorted a whole group).
         assert all(n["Plan Rows"] <= 100 for n in nodes if n["Node Type"] == "Sort"), plan
