@@ -149,8 +149,9 @@ def cached(name: str, args: tuple, compute):
     return cached_value(name, args, compute)
 
 
-def cached_value(name: str, args: tuple, compute, still_valid=None):
-    """As cached(); an entry for which still_valid(value) is false is computed again."""
+def cached_value(name: str, args: tuple, compute, still_valid=None, seconds: int | None = None):
+    """As cached(); an entry for which still_valid(value) is false is computed again, and
+    `seconds` (when given) bounds its age."""
     if not is_enabled():
         return compute()
     digest = hashlib.sha256(repr(args).encode()).hexdigest()[:32]
@@ -159,7 +160,7 @@ def cached_value(name: str, args: tuple, compute, still_valid=None):
     if hit is not None and (still_valid is None or still_valid(hit[0])):
         return hit[0]
     value = compute()
-    cache.set(key, (value,))
+    cache.set(key, (value,), timeout=seconds)
     return value
 
 

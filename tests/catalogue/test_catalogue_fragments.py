@@ -127,3 +127,19 @@ def test_the_product_page_is_shared_but_recent_products_are_each_visitors_own(
     assert "Khăn lanh dệt tay" in recent
     assert cart_tokens(page_one) != cart_tokens(page_two)
     assert "<title>Mật ong bạc hà ·" in page_two
+
+
+def test_vouchers_on_offer_are_asked_anew_unless_told_to_keep_them(app_factory):
+    from tests.promotions.voucher_helpers import ocop10
+
+    for seconds, shown_at_once in ((0, True), (600, False)):
+        app = app_factory(**CACHED, CATALOGUE_OFFERS_SECONDS=seconds)
+        with app.app_context():
+            honey = make_product(name="Mật ong bạc hà", stock_on_hand=5)
+            db.session.commit()
+            url = f"/products/{honey.slug}"
+            client = app.test_client()
+            assert "OCOP10" not in client.get(url).text
+            ocop10()  # no catalogue edit: the kept page stays, its offers are live or kept
+            db.session.commit()
+            assert ("OCOP10" in client.get(url).text) is shown_at_once, seconds
