@@ -67,12 +67,26 @@ def per_page() -> int:
 @bp.get("/")
 def home():
     today = today_vn()
-    home = cached("home", (today,), lambda: queries.home_page(today))
-    from ..wishlist.session import recent_ids
 
-    # Per visitor (the session), so never part of the cached page data.
+    def build() -> fragments.Fragment:
+        home = queries.home_page(today)
+        html = fragments.render_shared(
+            lambda: render_template("catalogue/_home_main.html", home=home, today=today)
+        )
+        rows = [*home.featured, *home.newest]
+        return fragments.Fragment(
+            html, ids=frozenset(row.id for row in rows), fresh_until=fragments.sale_bounds(rows)
+        )
+
+    from ..wishlist.session import recent_ids, wished_ids
+
+    main = fragments.fragment("home", (today,), build)
+    if main.ids & wished_ids():
+        main = build()  # this visitor's hearts differ from the shared part's
+    # Per visitor (the session), so never part of the kept page.
     recent = queries.load_cards(recent_ids()[:4], today)
-    return render_template("catalogue/home.html", home=home, today=today, recent=recent)
+    section = render_template("catalogue/_recent.html", recent=recent) if recent else ""
+    return render_template("catalogue/home.html", main=fragments.fill(main, {"recent": section}))
 
 
 @bp.get("/products")

@@ -143,3 +143,18 @@ def test_vouchers_on_offer_are_asked_anew_unless_told_to_keep_them(app_factory):
             ocop10()  # no catalogue edit: the kept page stays, its offers are live or kept
             db.session.commit()
             assert ("OCOP10" in client.get(url).text) is shown_at_once, seconds
+
+
+def test_the_home_page_is_shared_but_recent_products_are_each_visitors_own(app_factory):
+    app = app_factory(**CACHED)
+    with app.app_context():
+        honey = make_product(name="Mật ong bạc hà")
+        db.session.commit()
+        honey_url = f"/products/{honey.slug}"
+    stranger, visitor = app.test_client(), app.test_client()
+    assert 'id="recent-heading"' not in stranger.get("/").text  # now kept
+    visitor.get(honey_url)
+    page = visitor.get("/").text
+    assert "@@" not in page
+    assert "Mật ong bạc hà" in page[page.index('id="recent-heading"') :]
+    assert 'id="recent-heading"' not in stranger.get("/").text
