@@ -66,9 +66,10 @@ def this_page() -> str:
     return _hole("page") if sharing() else request.full_path.rstrip("?")
 
 
-def section_hole(name: str) -> Markup:
-    """Where a per-visitor section (rendered by the view) goes in a shared fragment."""
-    return Markup(_hole(f"section-{name}"))  # noqa: S704  (hex digits and dashes)
+def section_hole(name: str) -> str:
+    """Where a per-visitor section (rendered by the view) goes in a shared fragment (letters,
+    digits, @ and dashes: autoescaping leaves it as it is)."""
+    return _hole(f"section-{name}")
 
 
 def init_fragments(app) -> None:
@@ -115,7 +116,8 @@ def fill(entry: Fragment, sections: dict[str, str] | None = None) -> Markup:
         html = html.replace(page, str(escape(request.full_path.rstrip("?"))))
     for name, value in (sections or {}).items():
         html = html.replace(_hole(f"section-{name}"), str(value))
-    return Markup(html)  # noqa: S704  (rendered by Jinja with autoescape; holes filled escaped)
+    # Rendered by Jinja with autoescape; the holes are filled with escaped or rendered HTML.
+    return Markup(html)  # noqa: S704  # nosec B704
 
 
 def sale_bounds(rows, now: datetime | None = None) -> datetime | None:

@@ -7,7 +7,6 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from ..clock import today_vn
 from ..extensions import db
@@ -195,9 +194,8 @@ def product(slug: str):
             lambda: render_template("catalogue/_product_head.html", **context)
         )
         name = cards.localized(found, "name")
-        # Markup only to strip tags, as the striptags filter does: the result is plain text.
-        description = Markup(cards.localized(found, "description") or "")  # noqa: S704
-        summary = _truncated(description.striptags())
+        striptags = current_app.jinja_env.filters["striptags"]  # as the <head> does
+        summary = _truncated(striptags(cards.localized(found, "description") or ""))
         return fragments.Fragment(
             main,
             data={
