@@ -485,3 +485,39 @@ class InviteForm(Form):
 
 class SwitchProducerForm(Form):
     producer_id = SelectField(_l("Producer"), coerce=int, validate_choice=False)
+
+
+# ---------------------------------------------------------------- shipping
+
+
+class ShippingProfileForm(Form):
+    carrier = SelectField(_l("Carrier for your parcels"), choices=[], validate_choice=True)
+    free_threshold = IntegerField(
+        _l("Free shipping from (đồng)"),
+        validators=[Optional(), NumberRange(min=0, max=2_000_000_000)],
+        description=_l(
+            "Leave empty for no free shipping. From this goods total you pay the parcel."
+        ),
+    )
+
+
+class CarrierAccountForm(Form):
+    """The credentials of one carrier's account; the fields depend on the carrier. Secrets
+    are never shown again once saved (PasswordField does not echo its value)."""
+
+    @classmethod
+    def for_carrier(cls, carrier: str, **kwargs) -> "CarrierAccountForm":
+        from wtforms import PasswordField
+
+        from ..shipping import carriers
+
+        fields = {}
+        for name in carriers.MODULES[carrier].CREDENTIAL_FIELDS:
+            required = carriers.REQUIRED_CREDENTIALS.get(name, True)
+            kind = PasswordField if name in ("token", "password") else StringField
+            fields[name] = kind(
+                carriers.CREDENTIAL_LABELS[name],
+                validators=[DataRequired() if required else Optional(), Length(max=500)],
+            )
+        form_class = type(f"{carrier.title()}AccountForm", (cls,), fields)
+        return form_class(prefix=carrier, **kwargs)

@@ -1,7 +1,15 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..core.types import TimestampMixin, enum_column
@@ -131,6 +139,15 @@ class ProducerOrder(TimestampMixin, db.Model):
     refunded_amount: Mapped[int] = mapped_column(default=0)
     carrier: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(60))
+    # What the buyer was quoted for this parcel (storefront/shipping): the carrier and its
+    # service, the fee before vouchers, the estimated days and the parcel's weight.
+    shipping_carrier: Mapped[str | None] = mapped_column(String(20))
+    shipping_service: Mapped[str | None] = mapped_column(String(40))
+    quoted_shipping_fee: Mapped[int | None]
+    shipping_eta_days: Mapped[int | None]
+    parcel_weight_grams: Mapped[int | None]
+    # The carrier did not answer at checkout: its rate card's fee was charged; an admin checks.
+    shipping_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     cancel_reason: Mapped[str | None] = mapped_column(String(255))
     cash_received: Mapped[bool] = mapped_column(default=False)
     max_lead_time_days: Mapped[int | None]
