@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.decorators import admin_required
 from ..core.forms import Form
@@ -22,7 +23,9 @@ bp = Blueprint("admin_shipping", __name__, url_prefix="/admin/shipping")
 
 
 class CodImportForm(Form):
-    carrier = SelectField(_l("Carrier"), choices=[(c, CARRIER_LABELS[c]) for c in cod.COD_CARRIERS])
+    carrier = SelectField(
+        _l("Carrier"), choices=[SelectChoice(c, CARRIER_LABELS[c]) for c in cod.COD_CARRIERS]
+    )
     report = FileField(_l("Remittance report (CSV)"), validators=[FileRequired()])
 
 

@@ -5,6 +5,7 @@ producer's sub-order is a 404, and an account is addressed by carrier within the
 from flask import Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ...core.uow import done, show_in_form
 from ...errors import DomainError, back_to
@@ -32,7 +33,7 @@ def _page(profile_form=None, account_forms=None, status=200):
                 "free_threshold": profile.free_shipping_threshold if profile else None,
             },
         )
-    profile_form.carrier.choices = [(c, carriers.CARRIER_LABELS[c]) for c in linked]
+    profile_form.carrier.choices = [SelectChoice(c, carriers.CARRIER_LABELS[c]) for c in linked]
     forms = {code: CarrierAccountForm.for_carrier(code, formdata=None) for code in carriers.CODES}
     forms.update(account_forms or {})
     return (
@@ -69,7 +70,8 @@ def shipping_profile():
     _owner_only()
     form = ShippingProfileForm()
     form.carrier.choices = [
-        (c, carriers.CARRIER_LABELS[c]) for c in quotes.accounts_of(db.session, g.producer.id)
+        SelectChoice(c, carriers.CARRIER_LABELS[c])
+        for c in quotes.accounts_of(db.session, g.producer.id)
     ]
     if form.validate_on_submit():
         try:

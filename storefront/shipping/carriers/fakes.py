@@ -54,9 +54,12 @@ def _body(request: HttpRequest) -> dict:
 
 class FakeGHN:
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = urlsplit(request.url).path
+        if path.endswith("/a5/public-api/printA5"):  # public: the token in the URL is the key
+            token = parse_qs(urlsplit(request.url).query).get("token", [""])[0]
+            return _pdf(token.removeprefix("tok-"))
         if not request.headers.get("Token"):
             return _json({"code": 401, "message": "Token is required"}, 401)
-        path = urlsplit(request.url).path
         body = _body(request)
         if path.endswith("/v2/shipping-order/fee"):
             total = _fee(
@@ -85,9 +88,6 @@ class FakeGHN:
         if path.endswith("/v2/a5/gen-token"):
             codes = body.get("order_codes") or [""]
             return _json({"code": 200, "message": "Success", "data": {"token": f"tok-{codes[0]}"}})
-        if path.endswith("/a5/public-api/printA5"):
-            token = parse_qs(urlsplit(request.url).query).get("token", [""])[0]
-            return _pdf(token.removeprefix("tok-"))
         if path.endswith("/v2/switch-status/cancel"):
             return _json({"code": 200, "message": "Success", "data": []})
         return _json({"code": 404, "message": "not found"}, 404)

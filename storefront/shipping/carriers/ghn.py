@@ -65,6 +65,7 @@ class Client:
         self.shop_id = str(credentials.get("shop_id", ""))
         self.transport = transport
         self.base_url = base_url.rstrip("/")
+        self.print_base = self.base_url.removesuffix("/shiip/public-api").removesuffix("/shiip")
 
     def _call(self, path: str, payload: dict):
         answer = self.transport(
@@ -130,7 +131,8 @@ class Client:
         if not token:
             raise CarrierError(_l("GHN sent no label."))
         answer = self.transport(
-            HttpRequest("GET", f"{self.base_url}/a5/public-api/printA5?token={token}", {})
+            # The print page sits beside the API on the same gateway, outside /shiip.
+            HttpRequest("GET", f"{self.print_base}/a5/public-api/printA5?token={token}", {})
         )
         if answer.status != 200 or not answer.body:
             raise CarrierError(_l("GHN sent no label."))
