@@ -242,12 +242,29 @@ class RoutedShipping:
         setups = setups_for(self.session, [group.producer.id for group in groups])
         for group in groups:
             live_lines = [view for view in group.lines if not view.unavailable]
-            weight = parcel_weight_grams(live_lines, self.config["DEFAULT_ITEM_WEIGHT_GRAMS"])
+            weight = max(
+                parcel_weight_grams(live_lines, self.config["DEFAULT_ITEM_WEIGHT_GRAMS"]), 1
+            )
+            setup = setups[group.producer.id]
+            if not setup.accounts:
+                # No carrier: the shop's flat policy as the caller configured it.
+                route = route_for(group.producer, self.destination.province_code)
+                quote = Quote(
+                    carrier=STANDARD,
+                    service="flat",
+                    fee=self.flat.fee,
+                    charged=self.flat.fee_for(group.subtotal),
+                    eta_days=RATE_CARDS["ghtk"].eta_days(route),
+                    weight_grams=weight,
+                )
+                self.quotes[group.producer.id] = quote
+                group.shipping_fee = quote.charged
+                continue
             quote = quote_parcel(
                 group.producer,
-                setups[group.producer.id],
+                setup,
                 self.destination,
-                max(weight, 1),
+                weight,
                 group.subtotal,
                 self.config,
                 live=bool(self.config.get("SHIPPING_LIVE_QUOTES")),
