@@ -16,6 +16,7 @@ from storefront.shipping.rates import RATE_CARDS
 from storefront.shipping.regions import Route
 from storefront.shipping.secrets import decrypt
 from tests.conftest import AuthActions
+from tests.factories import AdminFactory
 
 from .helpers import HCM, HCM_WARD, cooperative, packed_order
 
@@ -82,6 +83,12 @@ def test_a_carrier_unreachable_at_checkout_still_places_the_order_flagged(app_fa
         sub_order = order.sub_orders[0]
         assert sub_order.shipping_review is True
         assert sub_order.shipping_fee == RATE_CARDS["ghn"].fee(Route.OTHER_REGION, 500)
+        admin = AdminFactory()
+        db.session.commit()
+        client = app.test_client()
+        AuthActions(client).login_as(admin)
+        page = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+        assert "shipping-review" in page
         db.session.remove()
 
 
