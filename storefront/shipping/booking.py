@@ -54,7 +54,7 @@ def carrier_for(session: Session, sub_order: ProducerOrder) -> str:
     if accounts:
         return next(iter(accounts))
     raise ValidationFailed(
-        _l("Add a carrier account in Shipping settings before booking a parcel.")
+        _l("Add a carrier account under Carriers and shipping before booking a parcel.")
     )
 
 

@@ -167,3 +167,17 @@ def test_booking_needs_a_packed_parcel(app):
             db.session, membership.producer, sub_order, None, current_app.config
         )
     assert db.session.scalar(select(func.count()).select_from(Shipment)) == 0
+
+
+def test_self_delivery_books_with_our_reference_and_prints_a_label(client, app):
+    membership, product = cooperative("self")
+    order, sub_order = packed_order(membership, product)
+    db.session.commit()
+    AuthActions(client).login_as(membership.user)
+    assert _book(client, sub_order).status_code == 303
+    shipment = db.session.scalar(select(Shipment))
+    assert shipment.tracking_code == f"{order.number}-{sub_order.id}"
+    label = client.get(f"/dashboard/orders/{sub_order.id}/label")
+    assert label.status_code == 200 and label.data.startswith(b"%PDF")
+    # No carrier reports on it: the cooperative marks it delivered itself.
+    assert client.post(f"/webhooks/shipping/self/{'x' * 43}", data=b"{}").status_code == 404
