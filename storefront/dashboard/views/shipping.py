@@ -141,11 +141,13 @@ def book_parcel(sub_order_id: int):
 def parcel_label(sub_order_id: int):
     sub_order = queries.get_own_sub_order_or_404(g.producer, sub_order_id)
     label = booking.label(db.session, g.producer, sub_order, current_app.config)
-    return Response(
-        label.content,
-        mimetype=label.content_type,
-        headers={"Content-Disposition": f'inline; filename="label-{sub_order.id}.pdf"'},
-    )
+    if label.content.startswith(b"%PDF"):
+        mimetype, disposition = "application/pdf", f'inline; filename="label-{sub_order.id}.pdf"'
+    else:
+        # A carrier's print page (GHN's is HTML) is never rendered from the shop's origin.
+        mimetype = "application/octet-stream"
+        disposition = f'attachment; filename="label-{sub_order.id}.html"'
+    return Response(label.content, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 @bp.app_template_global()
