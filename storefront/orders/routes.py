@@ -34,7 +34,7 @@ from ..shipping.carriers import CARRIER_LABELS
 from . import bank_transfer, cancellation, fulfilment, payments, refunds, returns
 from . import checkout as checkout_service
 from .forms import ActionForm, CancelForm, CheckoutForm, PayForm, quantities_from
-from .labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, REFUND_METHOD_LABELS
+from .labels import REFUND_METHOD_LABELS
 from .models import (
     Order,
     PaymentMethod,
@@ -44,7 +44,7 @@ from .models import (
     ReturnPhoto,
     ReturnRequest,
 )
-from .routing import BUYER_CANCELLABLE, STATUS_LABELS, SubOrderStatus
+from .routing import BUYER_CANCELLABLE, SubOrderStatus
 from .totals import order_totals, sub_order_totals
 
 bp = Blueprint("orders", __name__)
@@ -53,7 +53,6 @@ bp.add_app_template_global(order_totals, "order_totals")
 bp.add_app_template_global(sub_order_totals, "sub_order_totals")
 bp.add_app_template_global(refunds.automatic_method, "automatic_refund")
 bp.add_app_template_global(REFUND_METHOD_LABELS, "refund_method_labels")
-bp.add_app_template_global(returns.STATUS_LABELS, "return_labels")
 bp.add_app_template_global(returns.REASONS, "return_reasons")
 
 TIMELINE = (
@@ -313,9 +312,6 @@ def detail(number: str):
         bank=bank,
         confirming=bool(request.args.get("paid")) and order.payment_status is PaymentStatus.PENDING,
         timeline=TIMELINE,
-        status_labels=STATUS_LABELS,
-        payment_status_labels=PAYMENT_STATUS_LABELS,
-        payment_method_labels=PAYMENT_METHOD_LABELS,
         buyer_cancellable=BUYER_CANCELLABLE,
         cancel_form=CancelForm(),
         pay_form=PayForm(),
@@ -381,8 +377,6 @@ def account_orders():
     return render_template(
         "orders/account_orders.html",
         page=page,
-        payment_status_labels=PAYMENT_STATUS_LABELS,
-        status_labels=STATUS_LABELS,
     )
 
 
@@ -603,6 +597,4 @@ def receipt(number: str):
             order=order,
             token=order.access_token,
             language=language,
-            payment_method_labels=PAYMENT_METHOD_LABELS,
-            status_labels=STATUS_LABELS,
         )

@@ -1,10 +1,10 @@
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.types import TimestampMixin, enum_column
+from ..core.types import LabelledEnum, TimestampMixin, enum_column
 from ..extensions import db
 
 
@@ -45,16 +45,16 @@ class CarrierAccount(TimestampMixin, db.Model):
     updated_at: Mapped[datetime | None]
 
 
-class ShipmentStatus(enum.Enum):
-    REQUESTED = "requested"  # the cooperative clicked "Gửi hàng"; the booking task runs
-    BOOKING_FAILED = "booking_failed"  # the carrier refused or was unreachable: try again
-    BOOKED = "booked"
-    PICKED_UP = "picked_up"
-    IN_TRANSIT = "in_transit"
-    DELIVERED = "delivered"
-    FAILED = "failed"  # the carrier could not deliver (it will return it)
-    RETURNED = "returned"
-    CANCELLED = "cancelled"
+class ShipmentStatus(LabelledEnum):
+    REQUESTED = "requested", _l("Booking the carrier")  # the booking task runs
+    BOOKING_FAILED = "booking_failed", _l("Booking failed")  # refused or unreachable: retry
+    BOOKED = "booked", _l("Booked, waiting for pick-up")
+    PICKED_UP = "picked_up", _l("Picked up by the carrier")
+    IN_TRANSIT = "in_transit", _l("On the way")
+    DELIVERED = "delivered", _l("Delivered")
+    FAILED = "failed", _l("Delivery failed")  # the carrier could not deliver (it returns it)
+    RETURNED = "returned", _l("Returned to the cooperative")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
 class Shipment(TimestampMixin, db.Model):

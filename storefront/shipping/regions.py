@@ -11,6 +11,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.types import LabelledEnum
+
 
 class Region(enum.Enum):
     NORTH = "north"
@@ -18,17 +20,11 @@ class Region(enum.Enum):
     SOUTH = "south"
 
 
-class Route(enum.Enum):
-    SAME_PROVINCE = "same_province"
-    SAME_REGION = "same_region"
-    OTHER_REGION = "other_region"
+class Route(LabelledEnum):
+    SAME_PROVINCE = "same_province", _l("Within the province")
+    SAME_REGION = "same_region", _l("Within the region")
+    OTHER_REGION = "other_region", _l("To another region")
 
-
-ROUTE_LABELS = {
-    Route.SAME_PROVINCE: _l("Within the province"),
-    Route.SAME_REGION: _l("Within the region"),
-    Route.OTHER_REGION: _l("To another region"),
-}
 
 _NORTH = (1, 4, 8, 11, 12, 14, 15, 19, 20, 22, 24, 25, 31, 33, 37)
 _CENTRAL = (38, 40, 42, 44, 46, 48, 51, 52, 56, 66, 68)

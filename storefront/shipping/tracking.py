@@ -34,18 +34,8 @@ SOURCES = {
     T.CANCELLED: {T.BOOKED},
 }
 
-STATUS_LABELS = {
-    T.REQUESTED: _l("Booking the carrier"),
-    T.BOOKING_FAILED: _l("Booking failed"),
-    T.BOOKED: _l("Booked, waiting for pick-up"),
-    T.PICKED_UP: _l("Picked up by the carrier"),
-    T.IN_TRANSIT: _l("On the way"),
-    T.DELIVERED: _l("Delivered"),
-    T.FAILED: _l("Delivery failed"),
-    T.RETURNED: _l("Returned to the cooperative"),
-    T.CANCELLED: _l("Cancelled"),
-}
-EVENT_LABELS = {status.value: label for status, label in STATUS_LABELS.items()}
+# A tracking event's words: its status's label, or "Carrier update" for one we do not know.
+EVENT_LABELS = {status.value: status.label for status in ShipmentStatus}
 EVENT_LABELS["unknown"] = _l("Carrier update")
 
 TRACKING_URLS = {

@@ -11,7 +11,7 @@ from ...core.uow import done, show_in_form
 from ...errors import DomainError, back_to
 from ...extensions import db
 from ...producers.models import MemberRole
-from ...shipping import accounts, booking, carriers, quotes, tracking
+from ...shipping import accounts, booking, carriers, quotes
 from .. import queries
 from ..forms import CarrierAccountForm, ShippingProfileForm
 from . import bp, producer_view
@@ -152,4 +152,4 @@ def parcel_label(sub_order_id: int):
 
 @bp.app_template_global()
 def shipment_status_label(shipment) -> str:
-    return str(tracking.STATUS_LABELS[shipment.status]) if shipment is not None else ""
+    return str(shipment.status.label) if shipment is not None else ""
