@@ -1,11 +1,11 @@
-import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import add_months, today_vn
-from ..core.types import TimestampMixin, enum_column
+from ..core.types import LabelledEnum, TimestampMixin, enum_column
 from ..extensions import db
 
 CERTIFICATE_VALIDITY_MONTHS = 36
@@ -16,10 +16,10 @@ def is_low_stock(made_to_order: bool, available: int, threshold: int) -> bool:
     return not made_to_order and available <= threshold
 
 
-class ProductStatus(enum.Enum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ARCHIVED = "archived"
+class ProductStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft (hidden)")
+    ACTIVE = "active", _l("Live in the shop")
+    ARCHIVED = "archived", _l("Archived")
 
 
 class Product(TimestampMixin, db.Model):
@@ -145,10 +145,10 @@ class ProductImage(TimestampMixin, db.Model):
     product: Mapped[Product] = relationship(back_populates="images")
 
 
-class CertificateStatus(enum.Enum):
-    PENDING = "pending"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
+class CertificateStatus(LabelledEnum):
+    PENDING = "pending", _l("Waiting for review")
+    VERIFIED = "verified", _l("Verified")
+    REJECTED = "rejected", _l("Rejected")
 
 
 class Certificate(TimestampMixin, db.Model):
