@@ -10,6 +10,8 @@ from .catalogue.models import (
     Product,
     ProductImage,
     ProductStatus,
+    ProductVariant,
+    VariantStatus,
 )
 from .core.models import EmailStatus, OutboundEmail
 from .orders.models import (
@@ -57,6 +59,8 @@ from .reviews.models import Review, ReviewPhoto, ReviewReport, ReviewStatus
 from .wishlist.models import AlertStatus, StockAlert, WishlistItem
 
 __all__ = [
+    "ProductVariant",
+    "VariantStatus",
     "AlertStatus",
     "Review",
     "ReviewPhoto",

@@ -117,6 +117,11 @@ FIELDS = {
     "email": _l("Email"),
     "photos": _l("Photos"),
     "stock_on_hand": _l("Stock on hand"),
+    "sku": _l("SKU"),
+    "options": _l("Options"),
+    "weight_grams": _l("Weight (g)"),
+    "barcode": _l("Barcode"),
+    "variant_status": _l("Variant status"),
     "stock_reason": _l("Reason"),
     "low_stock_threshold": _l("Low-stock alert at"),
     "group": _l("OCOP group"),
@@ -205,6 +210,15 @@ def value_text(object_type: str, key: str, value):
         return _enum_label(ENUM_FIELDS[key], value)
     if key == "stock_reason":
         return _enum_label(_stock_reasons(), value)
+    if key == "variant_status":
+        from ..catalogue.labels import VARIANT_STATUS_LABELS
+        from ..catalogue.models import VariantStatus
+
+        return _enum_label((VariantStatus, VARIANT_STATUS_LABELS), value)
+    if key == "options" and isinstance(value, list):
+        from ..catalogue.labels import variant_label
+
+        return variant_label(value) or "—"
     if key == "method":
         return REFUND_METHOD_LABELS.get(value, value)
     if key in MONEY and isinstance(value, int):

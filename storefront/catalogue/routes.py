@@ -115,6 +115,8 @@ def product(slug: str):
     return render_template(
         "catalogue/product.html",
         product=found,
+        variants=found.active_variants,
+        variant=_chosen_variant(found, request.args.get("variant")),
         reviews=review_queries.product_reviews(
             found, review_queries.parse_sort(request.args.get("reviews"))
         ),
@@ -129,6 +131,15 @@ def product(slug: str):
         percent_off=percent_off,
         vn_time=promotion_rules.vn_time,
     )
+
+
+def _chosen_variant(product, sku):
+    """The variant the page shows: ?variant=SKU (a link per variant, no JavaScript needed),
+    else the first one that can be bought, else the first."""
+    variants = product.active_variants
+    chosen = product.variant_by_sku(sku[:120]) if isinstance(sku, str) else None
+    buyable = [v for v in variants if product.made_to_order or v.available > 0]
+    return chosen or (buyable or variants)[0]
 
 
 @bp.get("/producers")

@@ -153,6 +153,7 @@ def all_products(producer: Producer) -> list[Product]:
         db.session.scalars(
             select(Product)
             .where(Product.producer_id == producer.id)
+            .options(selectinload(Product.variants))
             .order_by(Product.name, Product.id)
         )
     )

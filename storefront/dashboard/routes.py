@@ -14,6 +14,7 @@ from .views import (  # noqa: F401
     reviews,
     stock,
     team,
+    variants,
     vouchers,
 )
 
