@@ -132,13 +132,16 @@ class Delivery:
     sent: list[int] = field(default_factory=list)
     unsent: list[int] = field(default_factory=list)
     error: str | None = None
+    # Each email's attempt number when this sender claimed it: a claim's own mark, since
+    # every claim adds one. Recording a failure is conditional on it (see record_delivery).
+    claims: dict[int, int] = field(default_factory=dict)
 
 
 def deliver(emails: list[OutboundEmail]) -> Delivery:
     """Send the claimed emails over one connection. Stops at the first failure: the rest
     stay unsent and are retried later."""
     config = current_app.config
-    result = Delivery()
+    result = Delivery(claims={email.id: email.attempts for email in emails})
     if not emails:
         return result
     messages = [(email.id, build_message(email)) for email in emails]
@@ -189,17 +192,31 @@ def record_delivery(session: Session, delivery: Delivery, now: datetime) -> list
         )
     given_up: list[int] = []
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    for email in session.scalars(
-        select(OutboundEmail).where(
-            OutboundEmail.id.in_(delivery.unsent), OutboundEmail.status == EmailStatus.SENDING
+    for email_id in delivery.unsent:
+        attempts = delivery.claims.get(email_id)
+        if attempts is None:
+            continue
+        giving_up = attempts >= max_attempts
+        values = (
+            {"status": EmailStatus.FAILED}
+            if giving_up
+            else {
+                "status": EmailStatus.PENDING,
+                "next_attempt_at": now + timedelta(seconds=retry_delay(attempts)),
+            }
         )
-    ):
-        email.claimed_until = None
-        email.last_error = delivery.error
-        if email.attempts >= max_attempts:
-            email.status = EmailStatus.FAILED
-            given_up.append(email.id)
-        else:
-            email.status = EmailStatus.PENDING
-            email.next_attempt_at = now + timedelta(seconds=retry_delay(email.attempts))
+        # Conditional on this sender's claim: if the claim ran out and another sender took
+        # the email meanwhile (attempts moved on), the outcome is the other sender's to record.
+        moved = session.execute(
+            update(OutboundEmail)
+            .where(
+                OutboundEmail.id == email_id,
+                OutboundEmail.status == EmailStatus.SENDING,
+                OutboundEmail.attempts == attempts,
+            )
+            .values(claimed_until=None, last_error=delivery.error, **values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved and giving_up:
+            given_up.append(email_id)
     return given_up

@@ -131,29 +131,36 @@ def passed_second_factor(user) -> bool:
     return session.get(MFA_SESSION_KEY) == user.id
 
 
+def _posts_throttled(*limits, error_message, deduct_when=None):
+    """One limiter rule per (setting, key) pair on a view's POSTs, counted together: each
+    throttled form counts per address, per account and over the whole shop."""
+
+    def decorate(view):
+        for setting, key_func in reversed(limits):
+            view = limiter.limit(
+                _setting(setting),
+                methods=["POST"],
+                key_func=key_func,
+                deduct_when=deduct_when,
+                error_message=error_message,
+            )(view)
+        return view
+
+    return decorate
+
+
+failed_logins_throttled = _posts_throttled(
+    ("LOGIN_IP_FAILURE_RATE_LIMIT", _login_ip_key),
+    ("LOGIN_ACCOUNT_FAILURE_RATE_LIMIT", _login_account_key),
+    ("LOGIN_GLOBAL_FAILURE_RATE_LIMIT", _whole_shop_key),
+    error_message=_too_many_failed_logins,
+    deduct_when=_failed,
+)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], key_func=_login_limit_key)
-@limiter.limit(
-    _setting("LOGIN_IP_FAILURE_RATE_LIMIT"),
-    methods=["POST"],
-    key_func=_login_ip_key,
-    deduct_when=_failed,
-    error_message=_too_many_failed_logins,
-)
-@limiter.limit(
-    _setting("LOGIN_ACCOUNT_FAILURE_RATE_LIMIT"),
-    methods=["POST"],
-    key_func=_login_account_key,
-    deduct_when=_failed,
-    error_message=_too_many_failed_logins,
-)
-@limiter.limit(
-    _setting("LOGIN_GLOBAL_FAILURE_RATE_LIMIT"),
-    methods=["POST"],
-    key_func=_whole_shop_key,
-    deduct_when=_failed,
-    error_message=_too_many_failed_logins,
-)
+@failed_logins_throttled
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
@@ -319,31 +326,12 @@ def _reset_account_key() -> str:
     return f"reset-token|{token.partition('.')[0][:80]}"
 
 
-def _reset_ip_limit():
-    return current_app.config["PASSWORD_RESET_IP_RATE_LIMIT"]
-
-
-def _reset_account_limit():
-    return current_app.config["PASSWORD_RESET_ACCOUNT_RATE_LIMIT"]
-
-
-def reset_throttled(view):
-    """Both reset forms count posts per address, per account and over the whole shop."""
-    view = limiter.limit(
-        _setting("PASSWORD_RESET_GLOBAL_RATE_LIMIT"),
-        methods=["POST"],
-        key_func=_whole_shop_key,
-        error_message=_too_many_resets,
-    )(view)
-    view = limiter.limit(
-        _reset_account_limit,
-        methods=["POST"],
-        key_func=_reset_account_key,
-        error_message=_too_many_resets,
-    )(view)
-    return limiter.limit(
-        _reset_ip_limit, methods=["POST"], key_func=_reset_ip_key, error_message=_too_many_resets
-    )(view)
+reset_throttled = _posts_throttled(
+    ("PASSWORD_RESET_IP_RATE_LIMIT", _reset_ip_key),
+    ("PASSWORD_RESET_ACCOUNT_RATE_LIMIT", _reset_account_key),
+    ("PASSWORD_RESET_GLOBAL_RATE_LIMIT", _whole_shop_key),
+    error_message=_too_many_resets,
+)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -260,56 +260,50 @@ def report(session: Session, review: Review, reporter_id: int, reason: str | Non
     return True
 
 
+def _moderate(
+    session: Session,
+    review: Review,
+    actor_id: int,
+    action: str,
+    to: ReviewStatus,
+    values: dict,
+    refused,
+) -> None:
+    """Move a review between shown and hidden, once: the UPDATE names the status it leaves,
+    so of two admins clicking together one wins and the rating is counted once."""
+    leaving = ReviewStatus.HIDDEN if to is ReviewStatus.PUBLISHED else ReviewStatus.PUBLISHED
+    won = session.execute(
+        update(Review)
+        .where(Review.id == review.id, Review.status == leaving)
+        .values(status=to, **values),
+        execution_options={"synchronize_session": False},
+    )
+    session.refresh(review)
+    if won.rowcount != 1:
+        raise InvalidTransition(refused)
+    counted = _count_in if to is ReviewStatus.PUBLISHED else _count_out
+    counted(session, review.product_id, review.stars)
+    after = {"status": to.value, "product_id": review.product_id}
+    if values.get("hidden_reason"):
+        after["reason"] = values["hidden_reason"]
+    audit.record(session, actor_id, action, review, {"status": leaving.value}, after)
+
+
 def hide(session: Session, review: Review, reason: str | None, actor_id: int) -> None:
     """An admin takes a review down, with a reason; it leaves the product's rating."""
     reason = _text(reason, MAX_REASON, _l("Write at most %(n)d characters.", n=MAX_REASON))
     if not reason:
         raise ValidationFailed(_l("Give the reason for hiding this review."))
-    won = session.execute(
-        update(Review)
-        .where(Review.id == review.id, Review.status == ReviewStatus.PUBLISHED)
-        .values(
-            status=ReviewStatus.HIDDEN,
-            hidden_reason=reason,
-            hidden_by_id=actor_id,
-            hidden_at=utcnow(),
-        ),
-        execution_options={"synchronize_session": False},
-    )
-    session.refresh(review)
-    if won.rowcount != 1:
-        raise InvalidTransition(_l("This review is already hidden."))
-    _count_out(session, review.product_id, review.stars)
-    audit.record(
-        session,
-        actor_id,
-        "review.hide",
-        review,
-        {"status": ReviewStatus.PUBLISHED.value},
-        {"status": ReviewStatus.HIDDEN.value, "reason": reason, "product_id": review.product_id},
-    )
+    values = {"hidden_reason": reason, "hidden_by_id": actor_id, "hidden_at": utcnow()}
+    refused = _l("This review is already hidden.")
+    _moderate(session, review, actor_id, "review.hide", ReviewStatus.HIDDEN, values, refused)
 
 
 def restore(session: Session, review: Review, actor_id: int) -> None:
     """Undo a hide: the review is shown and counted again."""
-    won = session.execute(
-        update(Review)
-        .where(Review.id == review.id, Review.status == ReviewStatus.HIDDEN)
-        .values(status=ReviewStatus.PUBLISHED, hidden_reason=None, hidden_at=None),
-        execution_options={"synchronize_session": False},
-    )
-    session.refresh(review)
-    if won.rowcount != 1:
-        raise InvalidTransition(_l("This review is already shown."))
-    _count_in(session, review.product_id, review.stars)
-    audit.record(
-        session,
-        actor_id,
-        "review.restore",
-        review,
-        {"status": ReviewStatus.HIDDEN.value},
-        {"status": ReviewStatus.PUBLISHED.value, "product_id": review.product_id},
-    )
+    values = {"hidden_reason": None, "hidden_at": None}
+    refused = _l("This review is already shown.")
+    _moderate(session, review, actor_id, "review.restore", ReviewStatus.PUBLISHED, values, refused)
 
 
 # ------------------------------------------------------------------ the invitation

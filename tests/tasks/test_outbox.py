@@ -79,6 +79,35 @@ def test_two_senders_never_claim_the_same_email(app_factory):
         db.session.remove()
 
 
+def test_a_stale_senders_failure_leaves_the_new_claim_alone(app_factory):
+    app = app_factory(CELERY_BROKER_URL="redis://127.0.0.1:1/3")  # nothing runs in process
+    with app.app_context():
+        db.session.add(OutboundEmail(message_id="<2@x>", recipient="a@x.vn", subject="s", body="b"))
+        db.session.commit()
+        now = utcnow()
+        (stale,) = claim_due_emails(db.session, now)
+        stale_claim = Delivery(unsent=[stale.id], error="timeout", claims={stale.id: 1})
+        # The first sender hangs past its claim; a second sender claims the email again.
+        later = now + timedelta(minutes=10)
+        (fresh,) = claim_due_emails(db.session, later)
+        assert fresh.attempts == 2
+        # The first sender wakes up and reports its failure: the second sender's claim stands.
+        assert record_delivery(db.session, stale_claim, later) == []
+        db.session.commit()
+        (email,) = _emails()
+        assert email.status == EmailStatus.SENDING and email.last_error is None
+        assert claim_due_emails(db.session, later) == []
+        # The second sender's own failure is recorded and the email waits for its retry.
+        record_delivery(
+            db.session, Delivery(unsent=[fresh.id], error="refused", claims={fresh.id: 2}), later
+        )
+        db.session.commit()
+        (email,) = _emails()
+        assert email.status == EmailStatus.PENDING and email.last_error == "refused"
+        assert email.next_attempt_at > later
+        db.session.remove()
+
+
 def test_one_smtp_connection_carries_the_whole_batch(app_factory):
     with FakeSMTP() as smtp:
         app = app_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, SMTP_STARTTLS=False)

@@ -75,13 +75,13 @@ def shop(app_factory, tmp_path):
     workers: list[subprocess.Popen] = []
 
     def start_worker() -> subprocess.Popen:
-        log = (tmp_path / "worker.log").open("ab")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "storefront.tasks.worker", "worker",
-             "--pool", "solo", "--queues", queue, "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        with (tmp_path / "worker.log").open("ab") as log:  # the worker keeps its own copy
+            process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "storefront.tasks.worker", "worker",
+                 "--pool", "solo", "--queues", queue, "--without-gossip", "--without-mingle",
+                 "--without-heartbeat", "--loglevel", "INFO"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
         workers.append(process)
         return process
 
