@@ -372,6 +372,11 @@ class LineView:
         return display_name(self.product, self.variant)
 
     @property
+    def weight_grams(self) -> int:
+        """Grams per unit (the variant's, with packaging), as OrderLine.weight_grams."""
+        return self.variant.weight_grams
+
+    @property
     def on_sale(self) -> bool:
         return self.unit_price < self.list_price
 
@@ -390,6 +395,11 @@ class ProducerGroup:
     shipping_discount: int = 0
     shop_goods_discount: int = 0
     shop_shipping_discount: int = 0
+
+    @property
+    def weight_grams(self) -> int:
+        """The parcel's weight: every line that can still be bought (shipping weighs this)."""
+        return sum(v.weight_grams * v.quantity for v in self.lines if not v.unavailable)
 
     @property
     def discount(self) -> int:
@@ -461,7 +471,6 @@ def load_lines(session: Session, cart: Cart | None, with_images: bool = True) ->
                 joinedload(CartLine.product).joinedload(Product.producer),
                 joinedload(CartLine.variant),
                 joinedload(CartLine.product).selectinload(Product.certificates),
-                joinedload(CartLine.product).selectinload(Product.variants),
                 *images,
             )
             .order_by(CartLine.id)

@@ -79,7 +79,9 @@ class Product(TimestampMixin, db.Model):
         enum_column(ProductStatus), default=ProductStatus.DRAFT
     )
     # A sale price while the sale runs (naive UTC bounds, entered in Vietnam's time); see
-    # promotions.pricing. It moves to the variant with the price when variants come (issue 16).
+    # promotions.pricing. It stays on the product with variants (issue 16): it is the sale
+    # price of the lowest-priced variant, and every other variant gets the same share off
+    # (promotions.pricing.variant_price_now).
     sale_price: Mapped[int | None]
     sale_starts_at: Mapped[datetime | None]
     sale_ends_at: Mapped[datetime | None]

@@ -99,7 +99,7 @@ def products():
 @bp.get("/products/<slug>")
 def product(slug: str):
     found = queries.get_public_product(slug) if is_slug(slug) else None
-    if found is None:
+    if found is None or not found.active_variants:  # nothing on sale in any form
         abort(404)
     today = today_vn()
     related = cached(

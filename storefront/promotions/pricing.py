@@ -1,5 +1,6 @@
 """A product's price now. Written against anything with price, sale_price, sale_starts_at and
-sale_ends_at, so the rule moves unchanged to variants (issue 16)."""
+sale_ends_at. With variants (issue 16) the sale stays set on the product (one form, one sale
+price for its lowest price) and variant_price_now applies it to each variant."""
 
 from datetime import datetime
 

@@ -398,3 +398,32 @@ def test_demo_sells_the_shirt_in_four_sizes_the_scarf_in_three_colours_and_bags(
         assert_summary_agrees(product)
     client.set_cookie("lang", "vi")
     assert "từ 65.000" in client.get("/products?q=hat+de").get_data(as_text=True)
+
+
+def test_the_products_sale_gives_every_variant_the_same_share_off(app):
+    from datetime import timedelta
+
+    from storefront.clock import utcnow
+    from storefront.promotions.pricing import variant_price_now
+
+    bags = product_with_variants(
+        {"500 g": (100_000, 5), "2 kg": (350_000, 5)}, kind="weight", slug="hat-de"
+    )
+    small, big = bags.variants
+    bags.sale_price, bags.sale_starts_at = 80_000, utcnow() - timedelta(hours=1)
+    bags.sale_ends_at = utcnow() + timedelta(days=1)
+    assert (variant_price_now(small), variant_price_now(big)) == (80_000, 280_000)
+    bags.sale_ends_at = utcnow() - timedelta(minutes=1)
+    assert (variant_price_now(small), variant_price_now(big)) == (100_000, 350_000)
+
+
+def test_a_parcel_weighs_its_variants(app):
+    product = shirt()
+    sizes = by_size(product)
+    cart = cart_services.create_anonymous_cart(db.session)
+    cart_services.add_item(db.session, cart, product.id, 2, variant_id=sizes["S"].id)
+    cart_services.add_item(db.session, cart, product.id, 1, variant_id=sizes["XL"].id)
+    [group] = cart_services.summarize(db.session, cart, cart_services.ShippingPolicy(0, 1)).groups
+    assert group.weight_grams == 2 * sizes["S"].weight_grams + sizes["XL"].weight_grams == 780
+    # A line's weight_grams is per unit, as on the order line (shipping multiplies).
+    assert sorted(view.weight_grams for view in group.lines) == [250, 280]
