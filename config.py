@@ -87,6 +87,21 @@ class Config:
     # Shop economics, all in integer đồng or basis points.
     SHIPPING_FEE_VND = _int_env("SHIPPING_FEE_VND", 30_000)
     FREE_SHIPPING_THRESHOLD_VND = _int_env("FREE_SHIPPING_THRESHOLD_VND", 500_000)
+    # Carriers (storefront/shipping). Off: every carrier is its offline fake (demo, tests),
+    # as Stripe's demo page stands in for Stripe. On: GHN, GHTK and Viettel Post for real.
+    CARRIERS_LIVE = os.environ.get("CARRIERS_LIVE", "") == "1"
+    # Ask the chosen carrier for a live price at checkout (else its rate card's price).
+    SHIPPING_LIVE_QUOTES = os.environ.get("SHIPPING_LIVE_QUOTES", "") == "1"
+    CARRIER_TIMEOUT_SECONDS = _int_env("CARRIER_TIMEOUT_SECONDS", 8)
+    CARRIER_QUOTE_TIMEOUT_SECONDS = _int_env("CARRIER_QUOTE_TIMEOUT_SECONDS", 3)
+    GHN_API_BASE = os.environ.get("GHN_API_BASE", "")
+    GHTK_API_BASE = os.environ.get("GHTK_API_BASE", "")
+    VIETTELPOST_API_BASE = os.environ.get("VIETTELPOST_API_BASE", "")
+    VIETTELPOST_PRINT_BASE = os.environ.get("VIETTELPOST_PRINT_BASE", "")
+    # Fernet key for the cooperatives' carrier credentials; unset: derived from SECRET_KEY.
+    SHIPPING_CREDENTIALS_KEY = os.environ.get("SHIPPING_CREDENTIALS_KEY", "")
+    # A product line without a weight counts this many grams per unit in a parcel.
+    DEFAULT_ITEM_WEIGHT_GRAMS = _int_env("DEFAULT_ITEM_WEIGHT_GRAMS", 500)
     COMMISSION_RATE_BP = _int_env("COMMISSION_RATE_BP", 800)  # 8.00 %
     BANK_TRANSFER_EXPIRY_HOURS = _int_env("BANK_TRANSFER_EXPIRY_HOURS", 48)
     CARD_RESERVATION_MINUTES = _int_env("CARD_RESERVATION_MINUTES", 60)

@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.bank_changes import bp as admin_bank_bp
     from .admin.policy_pages import bp as admin_pages_bp
     from .admin.routes import bp as admin_bp
+    from .admin.shipping import bp as admin_shipping_bp
     from .admin.vouchers import bp as admin_vouchers_bp
     from .auth.account_routes import bp as account_bp
     from .auth.routes import bp as auth_bp
@@ -121,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     from .pages.routes import bp as pages_bp
     from .reviews.routes import admin_bp as admin_reviews_bp
     from .reviews.routes import bp as reviews_bp
+    from .shipping.api import bp as shipping_api_bp
+    from .shipping.webhooks import bp as shipping_webhooks_bp
     from .wishlist.routes import bp as wishlist_bp
 
     for blueprint in (
@@ -141,6 +144,9 @@ def register_blueprints(app: Flask) -> None:
         reviews_bp,
         admin_reviews_bp,
         wishlist_bp,
+        shipping_api_bp,
+        shipping_webhooks_bp,
+        admin_shipping_bp,
     ):
         app.register_blueprint(blueprint)
 

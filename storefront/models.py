@@ -56,11 +56,27 @@ from .promotions.models import (
     VoucherUse,
 )
 from .reviews.models import Review, ReviewPhoto, ReviewReport, ReviewStatus
+from .shipping.models import (
+    CarrierAccount,
+    CodImport,
+    CodImportLine,
+    Shipment,
+    ShipmentStatus,
+    ShippingProfile,
+    TrackingEvent,
+)
 from .wishlist.models import AlertStatus, StockAlert, WishlistItem
 
 __all__ = [
     "ProductVariant",
     "VariantStatus",
+    "CarrierAccount",
+    "CodImport",
+    "CodImportLine",
+    "Shipment",
+    "ShipmentStatus",
+    "ShippingProfile",
+    "TrackingEvent",
     "AlertStatus",
     "Review",
     "ReviewPhoto",

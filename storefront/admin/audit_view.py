@@ -14,12 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User, UserRole
-from ..auth.users import ROLE_LABELS
-from ..catalogue.labels import CERTIFICATE_STATUS_LABELS, PRODUCT_STATUS_LABELS
-from ..catalogue.models import Certificate, CertificateStatus, Product, ProductStatus
+from ..catalogue.models import (
+    Certificate,
+    CertificateStatus,
+    Product,
+    ProductStatus,
+    VariantStatus,
+)
 from ..core import places
 from ..money import format_vnd
-from ..orders.labels import PAYMENT_STATUS_LABELS, REFUND_METHOD_LABELS
+from ..orders.labels import REFUND_METHOD_LABELS
 from ..orders.models import (
     Order,
     PaymentStatus,
@@ -28,11 +32,7 @@ from ..orders.models import (
     ReturnStatus,
     SubOrderStatus,
 )
-from ..orders.returns import STATUS_LABELS as RETURN_STATUS_LABELS
-from ..orders.routing import STATUS_LABELS as SUB_ORDER_STATUS_LABELS
 from ..pages.models import PolicyPage
-from ..producers.applications import DOCUMENT_KIND_LABELS
-from ..producers.lifecycle import PRODUCER_KIND_LABELS, PRODUCER_STATUS_LABELS
 from ..producers.models import (
     DocumentKind,
     Payout,
@@ -157,30 +157,25 @@ MONEY = {
 
 # Which enum a "status" value belongs to, by the kind of object the row is about.
 STATUSES = {
-    "producer": (ProducerStatus, PRODUCER_STATUS_LABELS),
-    "product": (ProductStatus, PRODUCT_STATUS_LABELS),
-    "certificate": (CertificateStatus, CERTIFICATE_STATUS_LABELS),
-    "producer_order": (SubOrderStatus, SUB_ORDER_STATUS_LABELS),
-    "return_request": (ReturnStatus, RETURN_STATUS_LABELS),
+    "producer": ProducerStatus,
+    "product": ProductStatus,
+    "certificate": CertificateStatus,
+    "producer_order": SubOrderStatus,
+    "return_request": ReturnStatus,
 }
 ENUM_FIELDS = {
-    "payment_status": (PaymentStatus, PAYMENT_STATUS_LABELS),
-    "role": (UserRole, ROLE_LABELS),
-    "kind": (ProducerKind, PRODUCER_KIND_LABELS),
+    "payment_status": PaymentStatus,
+    "role": UserRole,
+    "kind": ProducerKind,
+    "stock_reason": StockReason,
+    "variant_status": VariantStatus,
 }
 
 
-def _stock_reasons():
-    from ..dashboard.forms import REASON_LABELS  # the dashboard's words for stock moves
-
-    return StockReason, REASON_LABELS
-
-
-def _enum_label(enum_and_labels, value):
-    enum_cls, labels = enum_and_labels
+def _enum_label(enum_cls, value):
     try:
-        return labels[enum_cls(value)]
-    except (ValueError, KeyError):
+        return enum_cls(value).label
+    except ValueError:
         return value
 
 
@@ -205,18 +200,11 @@ def value_text(object_type: str, key: str, value):
     if key == "status" and object_type in STATUSES:
         return _enum_label(STATUSES[object_type], value)
     if key == "kind" and value in DOCUMENT_KINDS:  # a paper sent with an application
-        return _enum_label((DocumentKind, DOCUMENT_KIND_LABELS), value)
+        return _enum_label(DocumentKind, value)
     if key in ENUM_FIELDS:
         return _enum_label(ENUM_FIELDS[key], value)
-    if key == "stock_reason":
-        return _enum_label(_stock_reasons(), value)
-    if key == "variant_status":
-        from ..catalogue.labels import VARIANT_STATUS_LABELS
-        from ..catalogue.models import VariantStatus
-
-        return _enum_label((VariantStatus, VARIANT_STATUS_LABELS), value)
     if key == "options" and isinstance(value, list):
-        from ..catalogue.labels import variant_label
+        from ..catalogue.models import variant_label
 
         return variant_label(value) or "—"
     if key == "method":

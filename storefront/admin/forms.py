@@ -32,7 +32,6 @@ from ..auth.forms import PHONE_PATTERN
 from ..core import places
 from ..core.forms import Form
 from ..core.validators import MAX_ID, MAX_MONEY_VND, int_range
-from ..producers.lifecycle import PRODUCER_KIND_LABELS
 from ..producers.models import ProducerKind, ProducerStatus
 
 
@@ -100,9 +99,7 @@ class ProducerEditForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [
-            SelectChoice(k.value, label) for k, label in PRODUCER_KIND_LABELS.items()
-        ]
+        self.kind.choices = ProducerKind.choices()
         self.province_code.choices = [SelectChoice("", _l("— Choose —"))] + [
             SelectChoice(code, name) for code, name in places.provinces()
         ]

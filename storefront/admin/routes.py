@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from ..auth.decorators import admin_required
 from ..auth.models import User, UserRole
-from ..auth.users import ROLE_LABELS, promote_to_admin, set_user_active
+from ..auth.users import promote_to_admin, set_user_active
 from ..catalogue.certificates import EXPIRY_WINDOW_DAYS, reject_certificate, verify_certificate
 from ..catalogue.featuring import (
     feature_product,
@@ -43,7 +43,7 @@ from ..orders.actions import (
     refund_sub_order,
     resend_order_emails,
 )
-from ..orders.labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, order_event_label
+from ..orders.labels import order_event_label
 from ..orders.models import (
     Order,
     PaymentMethod,
@@ -54,12 +54,10 @@ from ..orders.models import (
 )
 from ..orders.refunds import refundable_amount
 from ..orders.routes import send_return_photo
-from ..orders.routing import STATUS_LABELS, can_move
+from ..orders.routing import can_move
 from ..producers import applications, ledger, statements
 from ..producers.banks import bank_name
 from ..producers.lifecycle import (
-    PRODUCER_KIND_LABELS,
-    PRODUCER_STATUS_LABELS,
     PRODUCER_TRANSITIONS,
     set_producer_status,
     update_producer,
@@ -100,13 +98,7 @@ def _admins_only():
 @bp.context_processor
 def _admin_globals():
     return {
-        "producer_status_labels": PRODUCER_STATUS_LABELS,
-        "producer_kind_labels": PRODUCER_KIND_LABELS,
-        "sub_order_labels": STATUS_LABELS,
         "group_labels": GROUPS,
-        "payment_labels": PAYMENT_STATUS_LABELS,
-        "method_labels": PAYMENT_METHOD_LABELS,
-        "role_labels": ROLE_LABELS,
         "order_event_label": order_event_label,
     }
 
@@ -191,8 +183,6 @@ def _producer_page(producer: Producer, status_form=None, code: int = 200, answer
             producer=producer,
             answer_form=answer_form or ApplicationAnswerForm(formdata=None),
             documents=producer.documents,
-            document_kind_labels=applications.DOCUMENT_KIND_LABELS,
-            review_labels=applications.APPLICATION_REVIEW_LABELS,
             bank_name=bank_name,
             members=queries.producer_members(db.session, producer),
             products=queries.producer_products(db.session, producer),

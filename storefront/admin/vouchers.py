@@ -15,9 +15,6 @@ from ..producers.models import Producer
 from ..promotions import queries as promotion_queries
 from ..promotions import rules, services
 from ..promotions.forms import (
-    KIND_LABELS,
-    SCOPE_LABELS,
-    STATUS_LABELS,
     VoucherActionForm,
     VoucherForm,
 )
@@ -52,8 +49,6 @@ def index():
         rows=promotion_queries.vouchers_with_figures(db.session, all_funders=True),
         describe=rules.describe,
         vn_time=rules.vn_time,
-        status_labels=STATUS_LABELS,
-        scope_labels=SCOPE_LABELS,
         action_form=VoucherActionForm(),
         admin_section="vouchers",
     )
@@ -77,7 +72,6 @@ def new():
         "admin/voucher_form.html",
         form=form,
         voucher=None,
-        kind_labels=KIND_LABELS,
         admin_section="vouchers",
     ), status
 
@@ -104,7 +98,6 @@ def edit(voucher_id: int):
         "admin/voucher_form.html",
         form=form,
         voucher=voucher,
-        kind_labels=KIND_LABELS,
         admin_section="vouchers",
     ), status
 
@@ -123,6 +116,6 @@ def change_status(voucher_id: int, action: str):
     }[action]
     services.set_status(db.session, voucher, target, current_user.id)
     return done(
-        _("The voucher is now: %(status)s.", status=STATUS_LABELS[target.value]),
+        _("The voucher is now: %(status)s.", status=target.label),
         url_for("admin_vouchers.index"),
     )

@@ -1,19 +1,19 @@
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
-from ..core.types import TimestampMixin, enum_column
+from ..core.types import LabelledEnum, TimestampMixin, enum_column
 from ..extensions import db
 
 
-class UserRole(enum.Enum):
-    CUSTOMER = "customer"
-    PRODUCER = "producer"
-    ADMIN = "admin"
+class UserRole(LabelledEnum):
+    CUSTOMER = "customer", _l("Customer")
+    PRODUCER = "producer", _l("Producer")
+    ADMIN = "admin", _l("Administrator")
 
 
 class User(UserMixin, TimestampMixin, db.Model):

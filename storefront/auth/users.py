@@ -11,13 +11,6 @@ from ..errors import InvalidTransition, ValidationFailed
 from .models import User, UserRole
 from .services import set_active
 
-ROLE_LABELS = {
-    UserRole.CUSTOMER: _l("Customer"),
-    UserRole.PRODUCER: _l("Producer"),
-    UserRole.ADMIN: _l("Administrator"),
-}
-
-
 USER_FIELDS = ("is_active_flag", "role", "session_version")
 
 

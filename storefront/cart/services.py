@@ -46,6 +46,12 @@ class ShippingPolicy:
             return 0
         return self.fee
 
+    def price_groups(self, groups: list["ProducerGroup"]) -> None:
+        """Set each producer parcel's fee. The checkout's routed policy (shipping.quotes)
+        prices them by carrier, route and weight instead, once the buyer has chosen a ward."""
+        for group in groups:
+            group.shipping_fee = self.fee_for(group.subtotal)
+
 
 # ---------------------------------------------------------------- finding carts
 
@@ -530,8 +536,7 @@ def summarize(
         if not unavailable:
             group.subtotal += view.line_total
     ordered = sorted(groups.values(), key=lambda g: g.producer.id)
-    for group in ordered:
-        group.shipping_fee = shipping.fee_for(group.subtotal)
+    shipping.price_groups(ordered)
     summary = CartSummary(
         groups=ordered,
         items_total=sum(g.subtotal for g in ordered),

@@ -1,11 +1,11 @@
-import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import add_months, today_vn
-from ..core.types import TimestampMixin, enum_column
+from ..core.types import LabelledEnum, TimestampMixin, enum_column
 from ..extensions import db
 
 CERTIFICATE_VALIDITY_MONTHS = 36
@@ -16,10 +16,10 @@ def is_low_stock(made_to_order: bool, available: int, threshold: int) -> bool:
     return not made_to_order and available <= threshold
 
 
-class ProductStatus(enum.Enum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ARCHIVED = "archived"
+class ProductStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft (hidden)")
+    ACTIVE = "active", _l("Live in the shop")
+    ARCHIVED = "archived", _l("Archived")
 
 
 class Product(TimestampMixin, db.Model):
@@ -151,13 +151,36 @@ class Product(TimestampMixin, db.Model):
         return certificate.stars if certificate else None
 
 
-class VariantStatus(enum.Enum):
-    ACTIVE = "active"
-    ARCHIVED = "archived"
+class VariantStatus(LabelledEnum):
+    ACTIVE = "active", _l("On sale")
+    ARCHIVED = "archived", _l("Archived")
 
 
-# The kinds of option a variant may differ by, in the order a label lists them.
-OPTION_KINDS = ("volume", "weight", "size", "colour", "pattern")
+# The kinds of option a variant may differ by, in the order a label lists them, with the
+# word that comes before the value: “Cỡ M”, “Màu chàm”, “Túi 500 g”.
+OPTION_KIND_LABELS = {
+    "volume": _l("Volume"),
+    "weight": _l("Bag"),
+    "size": _l("Size"),
+    "colour": _l("Colour"),
+    "pattern": _l("Pattern"),
+}
+OPTION_KINDS = tuple(OPTION_KIND_LABELS)
+
+
+def variant_label(options) -> str:
+    """A variant's options as words: “Cỡ M”, “Màu chàm, Hoa văn trám”; "" when it has none."""
+    parts = []
+    for option in options or ():
+        if not isinstance(option, dict):
+            continue
+        kind = OPTION_KIND_LABELS.get(option.get("kind"))
+        value = str(option.get("value") or "").strip()
+        if value:
+            parts.append(f"{kind} {value}" if kind else value)
+    return ", ".join(parts)
+
+
 MAX_WEIGHT_GRAMS = 50_000  # a 50 kg parcel is a freight job, not a shop parcel
 DEFAULT_WEIGHT_GRAMS = 500
 
@@ -221,8 +244,6 @@ class ProductVariant(TimestampMixin, db.Model):
     @property
     def label(self) -> str:
         """“Cỡ M” / “Size M”, in the reader's language; "" for a product's only form."""
-        from .labels import variant_label
-
         return variant_label(self.options)
 
     @property
@@ -255,10 +276,10 @@ class ProductImage(TimestampMixin, db.Model):
     product: Mapped[Product] = relationship(back_populates="images")
 
 
-class CertificateStatus(enum.Enum):
-    PENDING = "pending"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
+class CertificateStatus(LabelledEnum):
+    PENDING = "pending", _l("Waiting for review")
+    VERIFIED = "verified", _l("Verified")
+    REJECTED = "rejected", _l("Rejected")
 
 
 class Certificate(TimestampMixin, db.Model):

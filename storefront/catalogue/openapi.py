@@ -3,7 +3,7 @@ against these schemas, so change them together with api.py."""
 
 from flask import current_app
 
-from ..core.validators import MAX_MONEY_VND
+from ..core.validators import DB_INT_MAX, MAX_MONEY_VND
 from .ocop import GROUPS
 from .queries import MAX_PER_PAGE, PER_PAGE, SORTS, STAR_LEVELS, SUGGEST_LIMIT, province_codes
 
@@ -249,6 +249,26 @@ SCHEMAS["Error"] = _object(
     }
 )
 
+# Shipping quotes (storefront/shipping/api.py).
+SCHEMAS["ShippingQuote"] = _object(
+    {
+        "options": {
+            "type": "array",
+            "items": _object(
+                {
+                    "carrier": {
+                        "type": "string",
+                        "enum": ["ghn", "ghtk", "viettelpost", "self", "standard"],
+                    },
+                    "service": STRING,
+                    "fee": {"type": "integer", "minimum": 0},
+                    "eta_days": {"type": "integer", "minimum": 1},
+                }
+            ),
+        }
+    }
+)
+
 
 def _query(name: str, schema: dict, description: str) -> dict:
     return {
@@ -378,6 +398,58 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
                     "responses": {
                         "200": _json("A page of producers.", "ProducerPage"),
                         "400": _json("An argument is not valid.", "Error"),
+                    },
+                }
+            },
+            "/shipping/quote": {
+                "get": {
+                    "operationId": "quoteShipping",
+                    "summary": "What a cooperative's parcel costs to a ward, with each carrier",
+                    "parameters": [
+                        {
+                            **_query(
+                                "producer",
+                                {"type": "string", "pattern": SLUG_PATTERN},
+                                "The cooperative's slug.",
+                            ),
+                            "required": True,
+                        },
+                        {
+                            **_query(
+                                "province",
+                                {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX},
+                                "Province code (34-province list of 2025).",
+                            ),
+                            "required": True,
+                        },
+                        {
+                            **_query(
+                                "ward",
+                                {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX},
+                                "Ward or commune code, in that province.",
+                            ),
+                            "required": True,
+                        },
+                        {
+                            **_query(
+                                "weight_grams",
+                                {"type": "integer", "minimum": 1, "maximum": 50_000},
+                                "The parcel's weight in grams.",
+                            ),
+                            "required": True,
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            "The options, the cooperative's chosen carrier first. Fees are "
+                            "whole đồng before the cooperative's free-shipping threshold.",
+                            "ShippingQuote",
+                        ),
+                        "400": _json("An argument is missing or not valid.", "Error"),
+                        "404": _json(
+                            "No such approved producer, or no such ward in the province.",
+                            "Error",
+                        ),
                     },
                 }
             },

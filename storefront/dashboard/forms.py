@@ -37,7 +37,6 @@ from ..core import places
 from ..core.forms import Form
 from ..core.validators import PlainText
 from ..producers.applications import (
-    DOCUMENT_KIND_LABELS,
     DocumentUpload,
     LegalIdentity,
     ProfileInput,
@@ -49,13 +48,6 @@ from ..producers.models import DocumentKind, ProducerKind, ProducerStatus, Stock
 
 PHONE_PATTERN = r"^\+?[0-9 .-]{8,20}$"
 
-KIND_LABELS = {
-    ProducerKind.COOPERATIVE: _l("Cooperative (HTX)"),
-    ProducerKind.COOPERATIVE_GROUP: _l("Cooperative group (tổ hợp tác)"),
-    ProducerKind.ENTERPRISE: _l("Enterprise"),
-    ProducerKind.HOUSEHOLD: _l("Household business"),
-}
-
 MONTHS = [
     SelectChoice("", _l("— none —")),
     *[SelectChoice(str(m), _l("Month %(m)d", m=m)) for m in range(1, 13)],
@@ -65,18 +57,6 @@ ADJUST_REASONS = {
     StockReason.HARVEST: _l("Harvest or production batch (adds units)"),
     StockReason.DAMAGE: _l("Damage or loss (removes units)"),
     StockReason.COUNT_CORRECTION: _l("Count correction (sets the number counted)"),
-}
-
-REASON_LABELS = {
-    StockReason.INITIAL: _l("Initial stock"),
-    StockReason.HARVEST: _l("Harvest"),
-    StockReason.DAMAGE: _l("Damage"),
-    StockReason.COUNT_CORRECTION: _l("Count correction"),
-    StockReason.IMPORT: _l("CSV stock count"),
-    StockReason.RESERVE: _l("Reserved for an order"),
-    StockReason.RELEASE: _l("Reservation released"),
-    StockReason.SHIP: _l("Shipped"),
-    StockReason.RETURN: _l("Returned"),
 }
 
 
@@ -203,7 +183,7 @@ class ApplyForm(_ProducerProfileFields, BankAccountForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()]
+        self.kind.choices = ProducerKind.choices()
         self._set_place_choices()
 
     def to_input(self) -> ProducerApplication:
@@ -253,9 +233,7 @@ class ProfileForm(_ProducerProfileFields):
             for name in ("name", "kind", "legal_name", "registration_number", "tax_code"):
                 delattr(form, name)
         else:
-            form.kind.choices = [
-                SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()
-            ]
+            form.kind.choices = ProducerKind.choices()
         form._set_place_choices()
         return form
 
@@ -288,7 +266,7 @@ class ProducerPhotoForm(Form):
 class DocumentForm(Form):
     kind = SelectField(
         _l("Kind of document"),
-        choices=[SelectChoice(kind.value, label) for kind, label in DOCUMENT_KIND_LABELS.items()],
+        choices=DocumentKind.choices(),
         validators=[DataRequired()],
     )
     document = FileField(
@@ -592,3 +570,39 @@ class InviteForm(Form):
 
 class SwitchProducerForm(Form):
     producer_id = SelectField(_l("Producer"), coerce=int, validate_choice=False)
+
+
+# ---------------------------------------------------------------- shipping
+
+
+class ShippingProfileForm(Form):
+    carrier = SelectField(_l("Carrier for your parcels"), choices=[], validate_choice=True)
+    free_threshold = IntegerField(
+        _l("Free shipping from (đồng)"),
+        validators=[Optional(), NumberRange(min=0, max=2_000_000_000)],
+        description=_l(
+            "Leave empty for no free shipping. From this goods total you pay the parcel."
+        ),
+    )
+
+
+class CarrierAccountForm(Form):
+    """The credentials of one carrier's account; the fields depend on the carrier. Secrets
+    are never shown again once saved (PasswordField does not echo its value)."""
+
+    @classmethod
+    def for_carrier(cls, carrier: str, **kwargs) -> "CarrierAccountForm":
+        from wtforms import PasswordField
+
+        from ..shipping import carriers
+
+        fields = {}
+        for name in carriers.MODULES[carrier].CREDENTIAL_FIELDS:
+            required = carriers.REQUIRED_CREDENTIALS.get(name, True)
+            kind = PasswordField if name in ("token", "password") else StringField
+            fields[name] = kind(
+                carriers.CREDENTIAL_LABELS[name],
+                validators=[DataRequired() if required else Optional(), Length(max=500)],
+            )
+        form_class = type(f"{carrier.title()}AccountForm", (cls,), fields)
+        return form_class(prefix=carrier, **kwargs)

@@ -12,6 +12,7 @@ from .views import (  # noqa: F401
     profile,
     returns,
     reviews,
+    shipping,
     stock,
     team,
     variants,

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from ..clock import utcnow
 from ..errors import InvalidTransition, ValidationFailed
 from . import fulfilment
-from .labels import PAYMENT_STATUS_LABELS
 from .models import Order, PaymentMethod, PaymentStatus
 
 
@@ -45,7 +44,7 @@ def confirm_bank_transfer(
                 "Order %(number)s is %(status)s and its stock was released; refund the "
                 "transfer to the buyer instead.",
                 number=order.number,
-                status=PAYMENT_STATUS_LABELS[order.payment_status],
+                status=order.payment_status.label,
             )
         )
     return order

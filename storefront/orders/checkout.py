@@ -29,6 +29,7 @@ from ..errors import DomainError, PaymentError, ValidationFailed
 from ..money import format_vnd
 from ..producers import inventory
 from ..promotions import services as promotion_services
+from ..shipping import quotes as shipping_quotes
 from . import emails, invoices
 from .models import (
     Order,
@@ -202,9 +203,13 @@ def place_order(
     if placed is not None:
         raise CartAlreadyOrdered(placed)
     buyer = cart_services.buyer_key(user, details.email)
+    # Each parcel priced by its cooperative's carrier, route and weight (shipping.quotes).
+    shipping = shipping_quotes.policy_for(
+        session, settings.shipping, details.province_code, details.ward_code, current_app.config
+    )
     summary = _revalidate(
         cart_services.summarize(
-            session, cart, settings.shipping, with_images=False, buyer_key=buyer, now=now
+            session, cart, shipping, with_images=False, buyer_key=buyer, now=now
         )
     )
     if details.payment_method is PaymentMethod.CARD:
@@ -270,6 +275,7 @@ def place_order(
             ),
             max_lead_time_days=max(lead_times) if lead_times else None,
             lines=[],
+            **_quoted(getattr(shipping, "quotes", {}).get(producer.id)),
         )
         session.add(sub_order)
         sub_orders[variant_ids_of(group)] = sub_order
@@ -353,6 +359,20 @@ def place_order(
         # Cash orders are confirmed at once: the cooperatives can start now.
         emails.new_sub_orders(order)
     return order
+
+
+def _quoted(quote) -> dict:
+    """What the buyer was quoted for the parcel, kept on its sub-order."""
+    if quote is None:
+        return {}
+    return {
+        "shipping_carrier": quote.carrier,
+        "shipping_service": quote.service,
+        "quoted_shipping_fee": quote.fee,
+        "shipping_eta_days": quote.eta_days,
+        "parcel_weight_grams": quote.weight_grams,
+        "shipping_review": quote.needs_review,
+    }
 
 
 def _remember_address(session: Session, user, details: CheckoutDetails) -> None:

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..mail import queue_email
 from ..producers.models import ProducerMember
 from ..producers.notify import producer_recipients
-from .labels import PAYMENT_METHOD_LABELS, REFUND_METHOD_LABELS
+from .labels import REFUND_METHOD_LABELS
 from .models import Order, PaymentMethod, ProducerOrder
 from .totals import order_totals
 
@@ -34,7 +34,7 @@ def _buyer(order: Order, subject, template: str, **context) -> None:
         locale=order.locale,
         order=order,
         order_url=order_url(order),
-        method_label=PAYMENT_METHOD_LABELS[order.payment_method],
+        method_label=order.payment_method.label,
         **context,
     )
 
@@ -84,7 +84,7 @@ def new_sub_orders(order: Order) -> None:
                 locale="vi",
                 order=order,
                 sub_order=sub_order,
-                method_label=PAYMENT_METHOD_LABELS[order.payment_method],
+                method_label=order.payment_method.label,
             )
 
 

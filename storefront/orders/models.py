@@ -1,39 +1,47 @@
-import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from ..core.types import TimestampMixin, enum_column
+from ..core.types import LabelledEnum, TimestampMixin, enum_column
 from ..extensions import db
 
 
-class PaymentMethod(enum.Enum):
-    COD = "cod"
-    BANK_TRANSFER = "bank_transfer"
-    CARD = "card"
+class PaymentMethod(LabelledEnum):
+    COD = "cod", _l("Cash on delivery")
+    BANK_TRANSFER = "bank_transfer", _l("Bank transfer")
+    CARD = "card", _l("Card")
 
 
-class PaymentStatus(enum.Enum):
+class PaymentStatus(LabelledEnum):
     """Order-level payment state. Moves forward only (see orders.routing)."""
 
-    PENDING = "pending"  # waiting for card payment or bank transfer
-    COD = "cod"  # cash on delivery: paid per sub-order on delivery
-    PAID = "paid"
-    PARTIALLY_REFUNDED = "partially_refunded"
-    REFUNDED = "refunded"
-    FAILED = "failed"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
+    PENDING = "pending", _l("Waiting for payment")  # by card or bank transfer
+    COD = "cod", _l("Cash on delivery")  # paid per sub-order on delivery
+    PAID = "paid", _l("Paid")
+    PARTIALLY_REFUNDED = "partially_refunded", _l("Partially refunded")
+    REFUNDED = "refunded", _l("Refunded")
+    FAILED = "failed", _l("Payment failed")
+    EXPIRED = "expired", _l("Expired (not paid in time)")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
-class SubOrderStatus(enum.Enum):
-    PLACED = "placed"
-    CONFIRMED = "confirmed"
-    PACKED = "packed"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"
+class SubOrderStatus(LabelledEnum):
+    PLACED = "placed", _l("Placed")
+    CONFIRMED = "confirmed", _l("Confirmed")
+    PACKED = "packed", _l("Packed")
+    SHIPPED = "shipped", _l("Shipped")
+    DELIVERED = "delivered", _l("Delivered")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
 class Order(TimestampMixin, db.Model):
@@ -131,6 +139,15 @@ class ProducerOrder(TimestampMixin, db.Model):
     refunded_amount: Mapped[int] = mapped_column(default=0)
     carrier: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(60))
+    # What the buyer was quoted for this parcel (storefront/shipping): the carrier and its
+    # service, the fee before vouchers, the estimated days and the parcel's weight.
+    shipping_carrier: Mapped[str | None] = mapped_column(String(20))
+    shipping_service: Mapped[str | None] = mapped_column(String(40))
+    quoted_shipping_fee: Mapped[int | None]
+    shipping_eta_days: Mapped[int | None]
+    parcel_weight_grams: Mapped[int | None]
+    # The carrier did not answer at checkout: its rate card's fee was charged; an admin checks.
+    shipping_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     cancel_reason: Mapped[str | None] = mapped_column(String(255))
     cash_received: Mapped[bool] = mapped_column(default=False)
     max_lead_time_days: Mapped[int | None]
@@ -337,14 +354,17 @@ class OrderEvent(TimestampMixin, db.Model):
     order: Mapped[Order] = relationship(back_populates="events")
 
 
-class ReturnStatus(enum.Enum):
-    REQUESTED = "requested"  # the buyer asked; the cooperative decides
-    ACCEPTED = "accepted"  # the cooperative (or an admin) said yes and how to send it back
-    REFUSED = "refused"  # the cooperative said no, with a reason
-    ESCALATED = "escalated"  # the buyer asked an admin to decide
-    CLOSED = "closed"  # an admin upheld the refusal
-    RECEIVED = "received"  # the goods came back; the refund follows
-    REFUNDED = "refunded"
+class ReturnStatus(LabelledEnum):
+    REQUESTED = "requested", _l("Return requested")  # the buyer asked; the cooperative decides
+    # The cooperative (or an admin) said yes and how to send it back.
+    ACCEPTED = "accepted", _l("Return accepted: send the goods back")
+    REFUSED = "refused", _l("Return refused")  # the cooperative said no, with a reason
+    # The buyer asked an admin to decide.
+    ESCALATED = "escalated", _l("Waiting for an admin's decision")
+    CLOSED = "closed", _l("Return refused after review")  # an admin upheld the refusal
+    # The goods came back; the refund follows.
+    RECEIVED = "received", _l("Goods received back; refund on its way")
+    REFUNDED = "refunded", _l("Refunded")
 
 
 class ReturnRequest(TimestampMixin, db.Model):

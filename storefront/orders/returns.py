@@ -56,16 +56,6 @@ REASONS = {
     "other": _l("Another reason"),
 }
 
-STATUS_LABELS = {
-    R.REQUESTED: _l("Return requested"),
-    R.ACCEPTED: _l("Return accepted: send the goods back"),
-    R.REFUSED: _l("Return refused"),
-    R.ESCALATED: _l("Waiting for an admin's decision"),
-    R.CLOSED: _l("Return refused after review"),
-    R.RECEIVED: _l("Goods received back; refund on its way"),
-    R.REFUNDED: _l("Refunded"),
-}
-
 
 @dataclass(frozen=True)
 class ReturnSettings:
@@ -138,7 +128,7 @@ def _move(session: Session, ret: ReturnRequest, allowed: set[ReturnStatus], targ
         raise InvalidTransition(
             _l(
                 "This return is now “%(status)s”; reload the page.",
-                status=STATUS_LABELS[ret.status],
+                status=ret.status.label,
             )
         )
 
@@ -156,7 +146,7 @@ def _audit(session, actor_id, action: str, ret: ReturnRequest, before: ReturnSta
 
 def _tell_buyer(ret: ReturnRequest) -> None:
     order = ret.order
-    emails.return_update(order, ret, STATUS_LABELS[ret.status], REASONS)
+    emails.return_update(order, ret, ret.status.label, REASONS)
 
 
 def _tell_cooperative(ret: ReturnRequest) -> None:
@@ -166,13 +156,13 @@ def _tell_cooperative(ret: ReturnRequest) -> None:
             _l(
                 "Return for order %(number)s: %(status)s",
                 number=ret.order.number,
-                status=STATUS_LABELS[ret.status],
+                status=ret.status.label,
             ),
             "return_producer",
             locale="vi",
             order=ret.order,
             ret=ret,
-            status_label=STATUS_LABELS[ret.status],
+            status_label=ret.status.label,
             reason_label=REASONS.get(ret.reason_code, ret.reason_code),
         )
 
@@ -362,7 +352,7 @@ def escalate(
             locale="vi",
             order=ret.order,
             ret=ret,
-            status_label=STATUS_LABELS[ret.status],
+            status_label=ret.status.label,
             reason_label=REASONS.get(ret.reason_code, ret.reason_code),
         )
 

@@ -25,13 +25,16 @@ from ..clock import utcnow
 from ..core.pagination import paginate
 from ..core.uow import done
 from ..core.urls import public_url
+from ..core.validators import parse_id
 from ..errors import DomainError, back_to
 from ..extensions import db
 from ..promotions import rules as promotion_rules
+from ..shipping import quotes as shipping_quotes
+from ..shipping.carriers import CARRIER_LABELS
 from . import bank_transfer, cancellation, fulfilment, payments, refunds, returns
 from . import checkout as checkout_service
 from .forms import ActionForm, CancelForm, CheckoutForm, PayForm, quantities_from
-from .labels import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, REFUND_METHOD_LABELS
+from .labels import REFUND_METHOD_LABELS
 from .models import (
     Order,
     PaymentMethod,
@@ -41,7 +44,7 @@ from .models import (
     ReturnPhoto,
     ReturnRequest,
 )
-from .routing import BUYER_CANCELLABLE, STATUS_LABELS, SubOrderStatus
+from .routing import BUYER_CANCELLABLE, SubOrderStatus
 from .totals import order_totals, sub_order_totals
 
 bp = Blueprint("orders", __name__)
@@ -50,7 +53,6 @@ bp.add_app_template_global(order_totals, "order_totals")
 bp.add_app_template_global(sub_order_totals, "sub_order_totals")
 bp.add_app_template_global(refunds.automatic_method, "automatic_refund")
 bp.add_app_template_global(REFUND_METHOD_LABELS, "refund_method_labels")
-bp.add_app_template_global(returns.STATUS_LABELS, "return_labels")
 bp.add_app_template_global(returns.REASONS, "return_reasons")
 
 TIMELINE = (
@@ -175,9 +177,13 @@ def _start_card_payment(order: Order):
 def checkout():
     settings = checkout_service.OrderSettings.from_config(current_app.config)
     cart = current_cart()
+    saved_addresses = _saved_addresses()
+    # Once a ward is known, each parcel is priced by carrier, route and weight (and its
+    # delivery days shown) before the buyer places the order.
+    shipping = _shipping_for(settings, saved_addresses)
     # The checkout page shows no images; the vouchers' discounts need the buyer's key.
     summary = cart_services.summarize(
-        db.session, cart, settings.shipping, with_images=False, buyer_key=_buyer_key()
+        db.session, cart, shipping, with_images=False, buyer_key=_buyer_key()
     )
     if request.method == "POST" and summary.is_empty:
         placed = checkout_service.already_ordered(db.session, cart)
@@ -191,7 +197,6 @@ def checkout():
         return redirect(url_for("cart.view"), code=303)
 
     card_enabled = payments.card_available(current_app.config)
-    saved_addresses = _saved_addresses()
     form = CheckoutForm(
         saved_addresses=saved_addresses,
         card_enabled=card_enabled,
@@ -200,7 +205,7 @@ def checkout():
     error = None
     if request.method == "POST" and request.form.get("action") == "wards":
         # The no-JavaScript path: show the wards of the province just chosen.
-        return _render_checkout(form, summary, settings, card_enabled)
+        return _render_checkout(form, summary, settings, card_enabled, shipping=shipping)
     if form.validate_on_submit():
         try:
             order = checkout_service.place_order(
@@ -216,10 +221,11 @@ def checkout():
         except DomainError as failure:
             db.session.rollback()
             error = str(failure.message)
+            shipping = _shipping_for(settings, saved_addresses)
             summary = cart_services.summarize(
                 db.session,
                 current_cart(),
-                settings.shipping,
+                shipping,
                 with_images=False,
                 buyer_key=_buyer_key(),
             )
@@ -229,7 +235,7 @@ def checkout():
             # Otherwise the request's unit of work commits (core/uow.py) after the redirect.
             return _placed(order)
     status = 422 if request.method == "POST" else 200
-    return _render_checkout(form, summary, settings, card_enabled, error, status)
+    return _render_checkout(form, summary, settings, card_enabled, error, status, shipping)
 
 
 def _placed(order: Order):
@@ -244,7 +250,30 @@ def _buyer_key() -> str | None:
     return cart_services.buyer_key(current_user if current_user.is_authenticated else None)
 
 
-def _render_checkout(form, summary, settings, card_enabled, error=None, status=200):
+def _shipping_for(settings, saved_addresses: list[Address]):
+    """The routed shipping policy for the ward being chosen (the posted one, the saved
+    address picked, or the default address), else the flat one."""
+    province, ward = None, None
+    if request.method == "POST":
+        address_id = parse_id(request.form.get("address_id"))
+        chosen = next((a for a in saved_addresses if a.id == address_id), None)
+        if chosen is not None:
+            province, ward = chosen.province_code, chosen.ward_code
+        else:
+            province, ward = (
+                parse_id(request.form.get("province")),
+                parse_id(request.form.get("ward")),
+            )
+    else:
+        default = next((a for a in saved_addresses if a.is_default), None)
+        if default is not None:
+            province, ward = default.province_code, default.ward_code
+    return shipping_quotes.policy_for(
+        db.session, settings.shipping, province, ward, current_app.config
+    )
+
+
+def _render_checkout(form, summary, settings, card_enabled, error=None, status=200, shipping=None):
     return (
         render_template(
             "orders/checkout.html",
@@ -257,6 +286,8 @@ def _render_checkout(form, summary, settings, card_enabled, error=None, status=2
             card_enabled=card_enabled,
             demo_mode=payments.demo_mode(current_app.config),
             free_threshold=settings.shipping.free_threshold,
+            quotes=getattr(shipping, "quotes", {}),
+            carrier_labels=CARRIER_LABELS,
         ),
         status,
     )
@@ -281,9 +312,6 @@ def detail(number: str):
         bank=bank,
         confirming=bool(request.args.get("paid")) and order.payment_status is PaymentStatus.PENDING,
         timeline=TIMELINE,
-        status_labels=STATUS_LABELS,
-        payment_status_labels=PAYMENT_STATUS_LABELS,
-        payment_method_labels=PAYMENT_METHOD_LABELS,
         buyer_cancellable=BUYER_CANCELLABLE,
         cancel_form=CancelForm(),
         pay_form=PayForm(),
@@ -349,8 +377,6 @@ def account_orders():
     return render_template(
         "orders/account_orders.html",
         page=page,
-        payment_status_labels=PAYMENT_STATUS_LABELS,
-        status_labels=STATUS_LABELS,
     )
 
 
@@ -571,6 +597,4 @@ def receipt(number: str):
             order=order,
             token=order.access_token,
             language=language,
-            payment_method_labels=PAYMENT_METHOD_LABELS,
-            status_labels=STATUS_LABELS,
         )

@@ -54,15 +54,6 @@ BUYER_CANCELLABLE = {S.PLACED, S.CONFIRMED}
 # Money is settled (or will be, at the door): the cooperative may start work.
 SETTLED_PAYMENT = {PaymentStatus.PAID, PaymentStatus.COD, PaymentStatus.PARTIALLY_REFUNDED}
 
-STATUS_LABELS = {
-    S.PLACED: _l("Placed"),
-    S.CONFIRMED: _l("Confirmed"),
-    S.PACKED: _l("Packed"),
-    S.SHIPPED: _l("Shipped"),
-    S.DELIVERED: _l("Delivered"),
-    S.CANCELLED: _l("Cancelled"),
-}
-
 
 def can_move(sub_order: ProducerOrder, target: SubOrderStatus) -> bool:
     return target in ALLOWED[sub_order.status]
@@ -107,8 +98,8 @@ def _refuse(sub_order: ProducerOrder, target: SubOrderStatus) -> InvalidTransiti
     return InvalidTransition(
         _l(
             "This sub-order is %(current)s and cannot become %(target)s.",
-            current=STATUS_LABELS[sub_order.status],
-            target=STATUS_LABELS[target],
+            current=sub_order.status.label,
+            target=target.label,
         )
     )
 
@@ -162,13 +153,13 @@ def _notify_buyer(sub_order: ProducerOrder, template: str = "sub_order_status") 
             "Order %(number)s: %(producer)s — %(status)s",
             number=order.number,
             producer=sub_order.producer_name,
-            status=STATUS_LABELS[sub_order.status],
+            status=sub_order.status.label,
         ),
         template,
         locale=order.locale,
         order=order,
         sub_order=sub_order,
-        status_label=STATUS_LABELS[sub_order.status],
+        status_label=sub_order.status.label,
     )
 
 

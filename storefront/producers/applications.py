@@ -40,16 +40,6 @@ REGISTRATION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{3,39}$")
 MAX_DOCUMENTS = 10
 PDF_MAGIC = b"%PDF-"
 
-DOCUMENT_KIND_LABELS = {
-    DocumentKind.BUSINESS_REGISTRATION: _l("Business or cooperative registration"),
-    DocumentKind.OCOP_DECISION: _l("OCOP recognition decision"),
-    DocumentKind.OTHER: _l("Other document"),
-}
-APPLICATION_REVIEW_LABELS = {
-    ApplicationReview.CHANGES_REQUESTED: _l("Changes requested"),
-    ApplicationReview.REJECTED: _l("Turned down"),
-}
-
 
 @dataclass(frozen=True)
 class LegalIdentity:
@@ -210,7 +200,7 @@ def _answer(
         _l(
             "Your application for %(producer)s: %(answer)s",
             producer=producer.name,
-            answer=APPLICATION_REVIEW_LABELS[review],
+            answer=review.label,
         ),
         "producer_application",
         review=review.value,

@@ -25,21 +25,6 @@ from .applications import DocumentUpload, LegalIdentity, add_document, checked_i
 from .models import MemberRole, Producer, ProducerKind, ProducerMember, ProducerStatus
 from .notify import email_producer
 
-PRODUCER_STATUS_LABELS = {
-    ProducerStatus.PENDING: _l("Pending review"),
-    ProducerStatus.APPROVED: _l("Approved"),
-    ProducerStatus.SUSPENDED: _l("Suspended"),
-}
-
-
-PRODUCER_KIND_LABELS = {
-    ProducerKind.COOPERATIVE: _l("Cooperative (HTX)"),
-    ProducerKind.ENTERPRISE: _l("Enterprise"),
-    ProducerKind.COOPERATIVE_GROUP: _l("Cooperative group"),
-    ProducerKind.HOUSEHOLD: _l("Household business"),
-}
-
-
 PRODUCER_TRANSITIONS = {
     ProducerStatus.PENDING: {ProducerStatus.APPROVED, ProducerStatus.SUSPENDED},
     ProducerStatus.APPROVED: {ProducerStatus.SUSPENDED},
@@ -171,8 +156,8 @@ def set_producer_status(
         raise InvalidTransition(
             _l(
                 "This producer is %(current)s and cannot become %(target)s.",
-                current=PRODUCER_STATUS_LABELS[producer.status],
-                target=PRODUCER_STATUS_LABELS[status],
+                current=producer.status.label,
+                target=status.label,
             )
         )
     reason = (reason or "").strip()
@@ -206,10 +191,10 @@ def set_producer_status(
             "%(producer)s on %(shop)s: %(status)s",
             shop=SHOP,
             producer=producer.name,
-            status=PRODUCER_STATUS_LABELS[status],
+            status=status.label,
         ),
         "producer_status",
-        status_label=PRODUCER_STATUS_LABELS[status],
+        status_label=status.label,
         approved=status is ProducerStatus.APPROVED,
         reason=reason,
     )

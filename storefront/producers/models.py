@@ -1,6 +1,6 @@
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Enum,
@@ -14,40 +14,43 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.places import place_label
-from ..core.types import TimestampMixin, enum_column
+from ..core.types import LabelledEnum, TimestampMixin, enum_column
 from ..extensions import db
 from ..text import fold
 
 
-class ProducerKind(enum.Enum):
-    COOPERATIVE = "cooperative"  # hợp tác xã (HTX)
-    ENTERPRISE = "enterprise"  # doanh nghiệp
-    COOPERATIVE_GROUP = "cooperative_group"  # tổ hợp tác
-    HOUSEHOLD = "household"  # hộ sản xuất kinh doanh
+class ProducerKind(LabelledEnum):
+    COOPERATIVE = "cooperative", _l("Cooperative (HTX)")  # hợp tác xã
+    ENTERPRISE = "enterprise", _l("Enterprise")  # doanh nghiệp
+    COOPERATIVE_GROUP = "cooperative_group", _l("Cooperative group")  # tổ hợp tác
+    HOUSEHOLD = "household", _l("Household business")  # hộ sản xuất kinh doanh
 
 
-class ProducerStatus(enum.Enum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    SUSPENDED = "suspended"
+class ProducerStatus(LabelledEnum):
+    PENDING = "pending", _l("Pending review")
+    APPROVED = "approved", _l("Approved")
+    SUSPENDED = "suspended", _l("Suspended")
 
 
-class ApplicationReview(enum.Enum):
+class ApplicationReview(LabelledEnum):
     """An admin's answer to a pending application, other than approving it."""
 
-    CHANGES_REQUESTED = "changes_requested"  # the applicant edits and sends it again
-    REJECTED = "rejected"
+    # The applicant edits and sends it again.
+    CHANGES_REQUESTED = "changes_requested", _l("Changes requested")
+    REJECTED = "rejected", _l("Turned down")
 
 
-class DocumentKind(enum.Enum):
-    BUSINESS_REGISTRATION = "business_registration"  # giấy chứng nhận đăng ký HTX / doanh nghiệp
-    OCOP_DECISION = "ocop_decision"  # quyết định công nhận sản phẩm OCOP
-    OTHER = "other"
+class DocumentKind(LabelledEnum):
+    # giấy chứng nhận đăng ký HTX / doanh nghiệp
+    BUSINESS_REGISTRATION = "business_registration", _l("Business or cooperative registration")
+    # quyết định công nhận sản phẩm OCOP
+    OCOP_DECISION = "ocop_decision", _l("OCOP recognition decision")
+    OTHER = "other", _l("Other document")
 
 
-class MemberRole(enum.Enum):
-    OWNER = "owner"  # may invite members and edit the producer
-    MEMBER = "member"
+class MemberRole(LabelledEnum):
+    OWNER = "owner", _l("Owner")  # may invite members and edit the producer
+    MEMBER = "member", _l("Member")
 
 
 class Producer(TimestampMixin, db.Model):
@@ -183,16 +186,16 @@ class Invitation(TimestampMixin, db.Model):
     producer: Mapped[Producer] = relationship()
 
 
-class StockReason(enum.Enum):
-    INITIAL = "initial"
-    HARVEST = "harvest"  # a new harvest or production batch
-    DAMAGE = "damage"
-    COUNT_CORRECTION = "count_correction"
-    IMPORT = "import"  # CSV stock count
-    RESERVE = "reserve"  # an order was placed
-    RELEASE = "release"  # a reservation ended unpaid or was cancelled
-    SHIP = "ship"  # a reserved unit left the warehouse
-    RETURN = "return"
+class StockReason(LabelledEnum):
+    INITIAL = "initial", _l("Initial stock")
+    HARVEST = "harvest", _l("Harvest")  # a new harvest or production batch
+    DAMAGE = "damage", _l("Damage")
+    COUNT_CORRECTION = "count_correction", _l("Count correction")
+    IMPORT = "import", _l("CSV stock count")
+    RESERVE = "reserve", _l("Reserved for an order")  # an order was placed
+    RELEASE = "release", _l("Reservation released")  # a reservation ended unpaid or was cancelled
+    SHIP = "ship", _l("Shipped")  # a reserved unit left the warehouse
+    RETURN = "return", _l("Returned")
 
 
 class StockMovement(TimestampMixin, db.Model):
@@ -221,13 +224,18 @@ class StockMovement(TimestampMixin, db.Model):
     variant: Mapped["ProductVariant | None"] = relationship()  # noqa: F821
 
 
-class LedgerKind(enum.Enum):
-    SALE = "sale"  # + gross of a delivered sub-order: the shop owes the producer
-    COMMISSION = "commission"  # - the shop's commission on that sale
-    COD_COLLECTED = "cod_collected"  # - cash the producer's carrier already collected
-    REFUND = "refund"  # - money returned to the buyer for this producer's goods
-    PAYOUT = "payout"  # - money the shop paid out
-    ADJUSTMENT = "adjustment"
+class LedgerKind(LabelledEnum):
+    # + gross of a delivered sub-order: the shop owes the producer
+    SALE = "sale", _l("Sale")
+    # - the shop's commission on that sale
+    COMMISSION = "commission", _l("Commission")
+    # - cash the producer's carrier already collected
+    COD_COLLECTED = "cod_collected", _l("Cash collected by the producer")
+    # - money returned to the buyer for this producer's goods
+    REFUND = "refund", _l("Refund")
+    # - money the shop paid out
+    PAYOUT = "payout", _l("Payout")
+    ADJUSTMENT = "adjustment", _l("Adjustment")
 
 
 class LedgerEntry(TimestampMixin, db.Model):

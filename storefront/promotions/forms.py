@@ -19,23 +19,6 @@ from ..core.validators import MAX_MONEY_VND
 from .models import Voucher, VoucherKind, VoucherScope
 from .services import VoucherTerms, utc_to_vn
 
-KIND_LABELS = {
-    VoucherKind.PERCENT: _l("A percentage off"),
-    VoucherKind.FIXED: _l("A fixed amount off"),
-    VoucherKind.FREE_SHIPPING: _l("Free shipping"),
-}
-SCOPE_LABELS = {
-    VoucherScope.SHOP: _l("Every product"),
-    VoucherScope.PRODUCER: _l("One cooperative's products"),
-    VoucherScope.PRODUCTS: _l("Some products"),
-    VoucherScope.GROUP: _l("One OCOP product group"),
-    VoucherScope.STARS: _l("Products of at least a star level"),
-}
-STATUS_LABELS = {
-    "active": _l("Running"),
-    "paused": _l("Paused"),
-    "stopped": _l("Stopped"),
-}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 _MONEY = NumberRange(min=0, max=MAX_MONEY_VND, message=_l("Enter an amount in whole đồng."))
 
@@ -48,7 +31,7 @@ class VoucherForm(Form):
     )
     kind = SelectField(
         _l("Discount"),
-        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        choices=VoucherKind.choices(),
     )
     value = IntegerField(
         _l("Percentage, or amount off (đồng)"),
@@ -92,7 +75,7 @@ class VoucherForm(Form):
 
     def setup(self, *, shop: bool, products: list, producers: list = ()):
         scopes = [s for s in VoucherScope if not (not shop and s is VoucherScope.PRODUCER)]
-        self.scope.choices = [SelectChoice(s.value, SCOPE_LABELS[s]) for s in scopes]
+        self.scope.choices = VoucherScope.choices(scopes)
         self.product_ids.choices = [(p.id, p.name) for p in products]
         self.scope_producer_id.choices = [SelectChoice("", "—")] + [
             SelectChoice(str(p.id), p.name) for p in producers

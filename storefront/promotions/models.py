@@ -1,31 +1,32 @@
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.types import TimestampMixin, enum_column
+from ..core.types import LabelledEnum, TimestampMixin, enum_column
 from ..extensions import db
 
 
-class VoucherKind(enum.Enum):
-    PERCENT = "percent"  # a percentage of the goods in scope, optionally capped
-    FIXED = "fixed"  # a fixed amount off the goods in scope
-    FREE_SHIPPING = "free_shipping"  # the shipping fee of the parcels holding goods in scope
+class VoucherKind(LabelledEnum):
+    PERCENT = "percent", _l("A percentage off")  # of the goods in scope, optionally capped
+    FIXED = "fixed", _l("A fixed amount off")  # the goods in scope
+    FREE_SHIPPING = "free_shipping", _l("Free shipping")  # of the parcels holding goods in scope
 
 
-class VoucherScope(enum.Enum):
-    SHOP = "shop"  # every product (a cooperative's voucher: every product of its own)
-    PRODUCER = "producer"  # one cooperative's products
-    PRODUCTS = "products"  # the products listed in voucher_products (variants later, issue 16)
-    GROUP = "group"  # one OCOP product group
-    STARS = "stars"  # products holding a valid certificate of at least this many stars
+class VoucherScope(LabelledEnum):
+    SHOP = "shop", _l("Every product")  # a cooperative's voucher: its own
+    PRODUCER = "producer", _l("One cooperative's products")
+    PRODUCTS = "products", _l("Some products")  # those in voucher_products
+    GROUP = "group", _l("One OCOP product group")
+    # Products with a valid certificate of at least min_stars.
+    STARS = "stars", _l("Products of at least a star level")
 
 
-class VoucherStatus(enum.Enum):
-    ACTIVE = "active"
-    PAUSED = "paused"  # its owner paused it; it may be resumed
-    STOPPED = "stopped"  # an administrator stopped it for good
+class VoucherStatus(LabelledEnum):
+    ACTIVE = "active", _l("Running")
+    PAUSED = "paused", _l("Paused")  # its owner paused it; it may be resumed
+    STOPPED = "stopped", _l("Stopped")  # an administrator stopped it for good
 
 
 class Voucher(TimestampMixin, db.Model):

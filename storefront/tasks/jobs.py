@@ -153,3 +153,13 @@ def notify_back_in_stock(product_id: int) -> int:
     emailed = notify(db.session, product_id)
     db.session.commit()
     return emailed
+
+
+@shared_task(name="storefront.book_shipment", **RETRYING)
+def book_shipment(shipment_id: int) -> str:
+    """Book a parcel the cooperative asked for (shipping.booking): idempotent by its claim."""
+    from ..shipping.booking import book
+
+    outcome = book(db.session, shipment_id, current_app.config)
+    db.session.commit()
+    return outcome

@@ -14,7 +14,7 @@ from storefront.extensions import db
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_config
 from tests.foundation.test_migrations import old_expression_index_tolerated
 
-VARIANTS_REVISION = "0016_variants"
+VARIANTS_REVISION = "0017_variants"
 WHEN = "'2026-12-01 10:00:00'"
 
 OLD_ROWS = [

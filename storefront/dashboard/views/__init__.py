@@ -30,11 +30,9 @@ from ...auth.decorators import producer_required
 from ...catalogue import ocop
 from ...catalogue.models import CertificateStatus, ProductStatus
 from ...orders.models import SubOrderStatus
-from ...orders.routing import STATUS_LABELS
 from ...producers.models import MemberRole
 from ...storage import media_url
 from .. import queries
-from ..forms import REASON_LABELS
 
 bp = Blueprint("dashboard", __name__)
 
@@ -74,13 +72,11 @@ def dashboard_context():
         "membership": g.membership,
         "is_owner": g.membership.role is MemberRole.OWNER,
         "memberships": queries.memberships_of(current_user.id),
-        "status_labels": STATUS_LABELS,
         "SubOrderStatus": SubOrderStatus,
         "ProductStatus": ProductStatus,
         "CertificateStatus": CertificateStatus,
         "groups": ocop.GROUPS,
         "subgroups": SUBGROUP_LABELS,
-        "reason_labels": REASON_LABELS,
     }
 
 

@@ -14,6 +14,8 @@ from ...orders.actions import SUB_ORDER_ACTIONS, act_on_sub_order
 from ...orders.models import PaymentMethod, SubOrderStatus
 from ...orders.routing import SETTLED_PAYMENT, can_move
 from ...orders.totals import sub_order_totals
+from ...shipping import quotes as shipping_quotes
+from ...shipping.carriers import CARRIER_LABELS
 from .. import queries
 from ..forms import CancelForm, DeliverForm, ShipForm
 from . import PER_PAGE, bp, csv_response, page_number, producer_view
@@ -52,6 +54,8 @@ def _order_page(sub_order, status=200, **forms):
             can_move=lambda target: can_move(sub_order, target),
             settled=sub_order.order.payment_status in SETTLED_PAYMENT,
             is_cod=sub_order.order.payment_method is PaymentMethod.COD,
+            carrier_linked=bool(shipping_quotes.accounts_of(db.session, sub_order.producer_id)),
+            carrier_labels=CARRIER_LABELS,
             **forms,
         ),
         status,

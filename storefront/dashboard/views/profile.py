@@ -32,8 +32,6 @@ def _profile_page(form=None, document_form=None, status: int = 200, photo_form=N
             document_form=document_form or DocumentForm(formdata=None),
             photo_form=photo_form or ProducerPhotoForm(formdata=None),
             documents=producer.documents,
-            kind_labels=applications.DOCUMENT_KIND_LABELS,
-            review_labels=applications.APPLICATION_REVIEW_LABELS,
             active="overview",
         ),
         status,

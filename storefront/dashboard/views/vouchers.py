@@ -12,7 +12,7 @@ from ...errors import DomainError
 from ...extensions import db
 from ...promotions import queries as promotion_queries
 from ...promotions import rules, services
-from ...promotions.forms import KIND_LABELS, SCOPE_LABELS, STATUS_LABELS, SaleForm, VoucherForm
+from ...promotions.forms import SaleForm, VoucherForm
 from ...promotions.forms import VoucherActionForm as ConfirmForm
 from ...promotions.models import VoucherStatus
 from ...promotions.pricing import sale_running
@@ -41,8 +41,6 @@ def vouchers():
         rows=promotion_queries.vouchers_with_figures(db.session, g.producer.id),
         describe=rules.describe,
         vn_time=rules.vn_time,
-        status_labels=STATUS_LABELS,
-        scope_labels=SCOPE_LABELS,
         products=_own_products(),
         sale_running=sale_running,
         action_form=ConfirmForm(),
@@ -65,9 +63,7 @@ def voucher_new():
                 _("The voucher %(code)s is created.", code=voucher.code or _("(automatic)")),
                 url_for("dashboard.vouchers"),
             )
-    return render_template(
-        "dashboard/voucher_form.html", form=form, voucher=None, kind_labels=KIND_LABELS
-    ), form_status()
+    return render_template("dashboard/voucher_form.html", form=form, voucher=None), form_status()
 
 
 @bp.route("/dashboard/vouchers/<int:voucher_id>", methods=["GET", "POST"])
@@ -84,9 +80,7 @@ def voucher_edit(voucher_id: int):
             show_in_form(form, error)
         else:
             return done(_("The voucher is saved."), url_for("dashboard.vouchers"))
-    return render_template(
-        "dashboard/voucher_form.html", form=form, voucher=voucher, kind_labels=KIND_LABELS
-    ), form_status()
+    return render_template("dashboard/voucher_form.html", form=form, voucher=voucher), form_status()
 
 
 @bp.post("/dashboard/vouchers/<int:voucher_id>/<any(pause, resume):action>")

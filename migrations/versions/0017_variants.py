@@ -1,7 +1,7 @@
 """product variants: every product becomes a product with one variant
 
-Revision ID: 0016_variants
-Revises: 0015_vouchers
+Revision ID: 0017_variants
+Revises: 0016_shipping
 Create Date: 2026-12-03 16:00:00
 
 Each existing product gets one variant (no options) carrying its price, stock on hand,
@@ -19,8 +19,8 @@ COLUMNs, and a downgrade uses SQLite's own DROP COLUMN.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_variants"
-down_revision = "0015_vouchers"
+revision = "0017_variants"
+down_revision = "0016_shipping"
 branch_labels = None
 depends_on = None
 
