@@ -427,3 +427,24 @@ def test_a_parcel_weighs_its_variants(app):
     assert group.weight_grams == 2 * sizes["S"].weight_grams + sizes["XL"].weight_grams == 780
     # A line's weight_grams is per unit, as on the order line (shipping multiplies).
     assert sorted(view.weight_grams for view in group.lines) == [250, 280]
+
+
+def test_a_variant_with_its_own_photo_shows_it_when_chosen(client):
+    from storefront.catalogue.models import ProductImage
+
+    product = shirt()
+    images = [
+        ProductImage(
+            product=product, position=i, filename=f"p/{n}.jpg", thumb_filename=f"p/{n}-t.jpg"
+        )
+        for i, n in enumerate(("ao-trang", "ao-cham"))
+    ]
+    db.session.add_all(images)
+    db.session.flush()
+    by_size(product)["L"].image_id = images[1].id
+    db.session.commit()
+    plain = client.get("/products/ao-lanh-nam?variant=AO-LANH-NAM-M").get_data(as_text=True)
+    chosen = client.get("/products/ao-lanh-nam?variant=AO-LANH-NAM-L").get_data(as_text=True)
+    main = re.compile(r'id="gallery-main" src="([^"]+)"')
+    assert main.search(plain).group(1).endswith("p/ao-trang.jpg")
+    assert main.search(chosen).group(1).endswith("p/ao-cham.jpg")
