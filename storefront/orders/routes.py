@@ -206,6 +206,12 @@ def checkout():
     if request.method == "POST" and request.form.get("action") == "wards":
         # The no-JavaScript path: show the wards of the province just chosen.
         return _render_checkout(form, summary, settings, card_enabled, shipping=shipping)
+    seen = request.form.get("shipping_seen")
+    if form.validate_on_submit() and seen is not None and seen != str(summary.shipping_total):
+        # The page showed other parcel fees than this address gets (its ward was chosen
+        # after the fees were shown): show them before anything is ordered.
+        error = _("These are the shipping fees to this address: check them, then place the order.")
+        return _render_checkout(form, summary, settings, card_enabled, error, 422, shipping)
     if form.validate_on_submit():
         try:
             order = checkout_service.place_order(

@@ -52,7 +52,7 @@ def _page(profile_form=None, account_forms=None, status=200):
                 _external=True,
             ),
             has_webhooks=carriers.BASE_SETTINGS,
-            active="shipping",
+            active="orders",
         ),
         status,
     )
