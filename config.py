@@ -144,10 +144,6 @@ class Config:
     # only bounds how long unused ones stay. 0 turns the cache off.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     CATALOGUE_CACHE_SECONDS = _int_env("CATALOGUE_CACHE_SECONDS", 600)
-    # The vouchers a product page offers change without a catalogue edit (uses run out, a
-    # window opens): with the cache on, what the page shows is at most this old (checkout
-    # checks every voucher itself). 0: asked of the database on every view.
-    CATALOGUE_OFFERS_SECONDS = _int_env("CATALOGUE_OFFERS_SECONDS", 5)
     # Several shops (or a rebuilt database, whose version starts again) on one Redis.
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "ocop:")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -119,6 +119,7 @@ def seed(total_products: int, rng_seed: int = 2026) -> dict:
     producers = _producers(rng, max(10, wanted // 50))
     if db.engine.dialect.name == "postgresql":
         _generate_in_postgres(wanted, [producer.id for producer in producers])
+        _give_each_product_its_variant()
         return {"products": db.session.scalar(select(func.count()).select_from(Product))}
     next_id = (db.session.scalar(select(func.max(Product.id))) or 0) + 1
     today = date.today()
@@ -183,6 +184,7 @@ def seed(total_products: int, rng_seed: int = 2026) -> dict:
         db.session.execute(insert(ProductImage), images)
         if certificates:
             db.session.execute(insert(Certificate), certificates)
+    _give_each_product_its_variant()
     if db.engine.dialect.name == "postgresql":
         # Explicit ids leave the sequence behind; the shop must still be able to insert.
         db.session.execute(
@@ -191,6 +193,24 @@ def seed(total_products: int, rng_seed: int = 2026) -> dict:
     return {
         "products": db.session.scalar(select(func.count()).select_from(Product)),
     }
+
+
+def _give_each_product_its_variant() -> None:
+    """Bulk-inserted products skip the ORM that gives every product its first variant
+    (catalogue.variants): one statement gives them theirs, as migration 0016 did."""
+    db.session.execute(
+        text(
+            """
+            INSERT INTO product_variants (product_id, sku, options, price, stock_on_hand,
+              stock_reserved, low_stock_threshold, weight_grams, position, status, created_at)
+            SELECT p.id, UPPER(p.slug), '[]', p.price, p.stock_on_hand, p.stock_reserved,
+              p.low_stock_threshold, 500, 0, 'active', p.created_at
+            FROM products p
+            WHERE NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id)
+            """
+        )
+    )
+    db.session.execute(text("UPDATE products SET price_max = price WHERE price_max IS NULL"))
 
 
 def _generate_in_postgres(wanted: int, producer_ids: list[int]) -> None:

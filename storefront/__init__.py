@@ -51,6 +51,7 @@ def load_config(app: Flask, config) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every table registered before the first query)
+    from .catalogue import variants  # noqa: F401  (every new product gets its first variant)
     from .catalogue.search import is_search_object
     from .extensions import csrf, db, limiter, login_manager, migrate
 

@@ -10,6 +10,8 @@ from .catalogue.models import (
     Product,
     ProductImage,
     ProductStatus,
+    ProductVariant,
+    VariantStatus,
 )
 from .core.models import EmailStatus, OutboundEmail
 from .orders.models import (
@@ -66,6 +68,8 @@ from .shipping.models import (
 from .wishlist.models import AlertStatus, StockAlert, WishlistItem
 
 __all__ = [
+    "ProductVariant",
+    "VariantStatus",
     "CarrierAccount",
     "CodImport",
     "CodImportLine",

@@ -30,8 +30,11 @@ from .catalogue.models import (
     Product,
     ProductImage,
     ProductStatus,
+    ProductVariant,
+    VariantStatus,
 )
 from .catalogue.ocop import map_legacy_group
+from .catalogue.variants import normalise_options
 from .extensions import db
 from .producers.models import (
     MemberRole,
@@ -181,6 +184,28 @@ PRODUCTS = [
 ]
 # fmt: on
 # The article's certified 12 are the rows with S4 (3) and S3 (9).
+
+# Products sold in several forms (issue 16): (options, SKU, price, stock, weight in grams).
+# Each product's stock adds up to its row above; the honey jars stay separate products
+# because each holds its own certificate.
+VARIANTS = {
+    "ao-lanh-nam": [
+        ({"size": "S"}, "AO-LANH-NAM-S", 890_000, 2, 250),
+        ({"size": "M"}, "AO-LANH-NAM-M", 890_000, 2, 260),
+        ({"size": "L"}, "AO-LANH-NAM-L", 890_000, 2, 280),
+        ({"size": "XL"}, "AO-LANH-NAM-XL", 890_000, 1, 300),
+    ],
+    "khan-tho-cam-pho-bang": [
+        ({"colour": "chàm"}, "KHAN-THO-CAM-CHAM", 260_000, 8, 150),
+        ({"colour": "đỏ"}, "KHAN-THO-CAM-DO", 260_000, 7, 150),
+        ({"colour": "xanh lá"}, "KHAN-THO-CAM-XANH", 260_000, 7, 150),
+    ],
+    "hat-de-sang-tung": [
+        ({"weight": "500 g"}, "HAT-DE-500G", 65_000, 30, 520),
+        ({"weight": "1 kg"}, "HAT-DE-1KG", 120_000, 35, 1_030),
+        ({"weight": "2 kg"}, "HAT-DE-2KG", 230_000, 15, 2_050),
+    ],
+}
 # Featured on the home page, in this order (all hold a verified, valid certificate).
 FEATURED = [
     "mat-ong-bac-ha-dong-van",
@@ -370,17 +395,38 @@ def _make_product(position: int, row, producer: Producer) -> Product:
         season_end_month=season[1] if season else None,
         status=ProductStatus.ACTIVE,
     )
-    db.session.add(product)
-    db.session.flush()
-    if stock:
-        db.session.add(
-            StockMovement(
-                product_id=product.id,
-                reason=StockReason.INITIAL,
-                delta_on_hand=stock,
-                note="demo",
+    forms = VARIANTS.get(slug)
+    if forms:
+        product.variants = [
+            ProductVariant(
+                sku=sku,
+                options=normalise_options(options),
+                price=variant_price,
+                stock_on_hand=variant_stock,
+                stock_reserved=0,
+                low_stock_threshold=2,
+                weight_grams=weight,
+                position=index,
+                status=VariantStatus.ACTIVE,
             )
-        )
+            for index, (options, sku, variant_price, variant_stock, weight) in enumerate(forms)
+        ]
+        product.price = min(form[2] for form in forms)
+        product.price_max = max(form[2] for form in forms)
+        product.stock_on_hand = sum(form[3] for form in forms)
+    db.session.add(product)
+    db.session.flush()  # a product without forms gets its only variant here
+    for variant in product.variants:
+        if variant.stock_on_hand:
+            db.session.add(
+                StockMovement(
+                    product_id=product.id,
+                    variant_id=variant.id,
+                    reason=StockReason.INITIAL,
+                    delta_on_hand=variant.stock_on_hand,
+                    note="demo",
+                )
+            )
     filename, thumb = _demo_image(slug, name, legacy)
     product.images.append(
         ProductImage(
@@ -486,12 +532,16 @@ DEMO_ORDERS = [
     # buyer, [(product slug, quantity)], {slug: (stars, text, cooperative's reply or None)}
     (
         "khach@ocop.example",
-        [("mat-ong-bac-ha-250ml", 1), ("hat-de-sang-tung", 1)],
+        [("mat-ong-bac-ha-250ml", 1), ("hat-de-sang-tung", 1, "HAT-DE-1KG")],
         {},
     ),
     (
         "lan@ocop.example",
-        [("mat-ong-bac-ha-250ml", 2), ("ruou-ngo-pho-cao", 1), ("hat-de-sang-tung", 2)],
+        [
+            ("mat-ong-bac-ha-250ml", 2),
+            ("ruou-ngo-pho-cao", 1),
+            ("hat-de-sang-tung", 2, "HAT-DE-500G"),
+        ],
         {
             "mat-ong-bac-ha-250ml": (
                 5,
@@ -504,7 +554,7 @@ DEMO_ORDERS = [
     ),
     (
         "minh@ocop.example",
-        [("mat-ong-bac-ha-250ml", 1), ("khan-tho-cam-pho-bang", 1)],
+        [("mat-ong-bac-ha-250ml", 1), ("khan-tho-cam-pho-bang", 1, "KHAN-THO-CAM-CHAM")],
         {
             "mat-ong-bac-ha-250ml": (4, "Ngon, giao hàng hơi chậm. (Đánh giá demo)", None),
             "khan-tho-cam-pho-bang": (5, "Hoa văn đẹp, dệt rất kỹ. (Đánh giá demo)", None),
@@ -548,9 +598,10 @@ def _seed_reviews() -> int:
         if done is not None:
             continue
         cart = cart_services.get_or_create_user_cart(db.session, buyer)
-        for slug, quantity in items:
+        for slug, quantity, *sku in items:
             product = db.session.scalar(select(Product).where(Product.slug == slug))
-            cart_services.add_item(db.session, cart, product.id, quantity)
+            variant = product.variant_by_sku(sku[0]) if sku else product.active_variants[0]
+            cart_services.add_item(db.session, cart, product.id, quantity, variant_id=variant.id)
         order = place_order(
             db.session,
             cart,

@@ -162,3 +162,45 @@ def place_test_order(
         **details,
     }
     return place_order(db.session, cart, CheckoutDetails(**values), user=user, settings=settings)
+
+
+def variant_of(product: Product):
+    """A product's first variant (every product has one: catalogue.variants)."""
+    db.session.flush()
+    return product.variants[0]
+
+
+def vid(product: Product) -> int:
+    """The id of a product's only variant, for the inventory's variant-keyed calls."""
+    return variant_of(product).id
+
+
+def product_with_variants(forms: dict[str, tuple[int, int]], kind: str = "size", **fields):
+    """A product sold in several forms: {"M": (price, stock), …} → one variant each, with
+    the product's summary columns as catalogue.variants keeps them."""
+    from storefront.models import ProductVariant, VariantStatus
+
+    slug = fields.get("slug") or f"sp-bien-the-{len(forms)}-{id(forms)}"
+    variants = [
+        ProductVariant(
+            sku=f"{slug.upper()}-{value.upper().replace(' ', '')}",
+            options=[{"kind": kind, "value": value}],
+            price=price,
+            stock_on_hand=stock,
+            stock_reserved=0,
+            low_stock_threshold=1,
+            weight_grams=250 + 10 * position,
+            position=position,
+            status=VariantStatus.ACTIVE,
+        )
+        for position, (value, (price, stock)) in enumerate(forms.items())
+    ]
+    prices = [price for price, _stock in forms.values()]
+    return ProductFactory(
+        slug=slug,
+        variants=variants,
+        price=min(prices),
+        price_max=max(prices),
+        stock_on_hand=sum(stock for _price, stock in forms.values()),
+        **{k: v for k, v in fields.items() if k != "slug"},
+    )

@@ -14,7 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User, UserRole
-from ..catalogue.models import Certificate, CertificateStatus, Product, ProductStatus
+from ..catalogue.models import (
+    Certificate,
+    CertificateStatus,
+    Product,
+    ProductStatus,
+    VariantStatus,
+)
 from ..core import places
 from ..money import format_vnd
 from ..orders.labels import REFUND_METHOD_LABELS
@@ -111,6 +117,11 @@ FIELDS = {
     "email": _l("Email"),
     "photos": _l("Photos"),
     "stock_on_hand": _l("Stock on hand"),
+    "sku": _l("SKU"),
+    "options": _l("Options"),
+    "weight_grams": _l("Weight (g)"),
+    "barcode": _l("Barcode"),
+    "variant_status": _l("Variant status"),
     "stock_reason": _l("Reason"),
     "low_stock_threshold": _l("Low-stock alert at"),
     "group": _l("OCOP group"),
@@ -157,6 +168,7 @@ ENUM_FIELDS = {
     "role": UserRole,
     "kind": ProducerKind,
     "stock_reason": StockReason,
+    "variant_status": VariantStatus,
 }
 
 
@@ -191,6 +203,10 @@ def value_text(object_type: str, key: str, value):
         return _enum_label(DocumentKind, value)
     if key in ENUM_FIELDS:
         return _enum_label(ENUM_FIELDS[key], value)
+    if key == "options" and isinstance(value, list):
+        from ..catalogue.models import variant_label
+
+        return variant_label(value) or "—"
     if key == "method":
         return REFUND_METHOD_LABELS.get(value, value)
     if key in MONEY and isinstance(value, int):

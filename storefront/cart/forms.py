@@ -13,6 +13,9 @@ class AddToCartForm(Form):
     quantity = StringField(
         _l("Quantity"), default="1", validators=[InputRequired(message=_l("Enter a quantity."))]
     )
+    # Which variant (a size, a colour): radio buttons on the product page, no JavaScript
+    # needed; may be left out for a product with a single form.
+    variant_id = HiddenField()
     # Optional echoes of what the product page showed; when present they must match the database.
     price = HiddenField()
     currency = HiddenField()

@@ -37,16 +37,21 @@ class Cart(TimestampMixin, db.Model):
 class CartLine(TimestampMixin, db.Model):
     __tablename__ = "cart_lines"
     __table_args__ = (
-        UniqueConstraint("cart_id", "product_id"),
+        # One line per variant: an M and an L of the same shirt are two lines.
+        UniqueConstraint("cart_id", "variant_id"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="CASCADE"), index=True
+    )
     quantity: Mapped[int]
     # The price the buyer saw when adding, so the cart can flag a change before checkout.
     price_seen: Mapped[int]
 
     cart: Mapped[Cart] = relationship(back_populates="lines")
     product: Mapped["Product"] = relationship()  # noqa: F821
+    variant: Mapped["ProductVariant"] = relationship()  # noqa: F821

@@ -68,12 +68,14 @@ def add():
             form.quantity.data,
             price=form.price.data,
             currency=form.currency.data,
+            variant_id=form.variant_id.data,
         )
     except DomainError as error:
         db.session.rollback()
         return _render_cart(422, str(error.message))
+    name = services.display_name(line.product, line.variant)
     db.session.commit()
-    flash(_("%(name)s is in your cart.", name=line.product.name), "success")
+    flash(_("%(name)s is in your cart.", name=name), "success")
     return redirect(safe_next(form.next.data, url_for("cart.view")), code=303)
 
 

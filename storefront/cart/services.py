@@ -13,14 +13,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..catalogue.models import Product, ProductStatus
+from ..catalogue.models import Product, ProductStatus, ProductVariant
 from ..catalogue.products import sellable_product
 from ..clock import VN_TZ, utcnow
 from ..core.validators import DB_INT_MAX, parse_id, parse_int
 from ..errors import NotFound, OutOfStock, ValidationFailed
 from ..producers.models import Producer
 from ..promotions import rules as promotion_rules
-from ..promotions.pricing import price_now
+from ..promotions.pricing import variant_price_now
 from .models import Cart, CartLine
 
 # A shop for jars of honey, not a wholesale desk: a bigger order is a phone call.
@@ -103,29 +103,55 @@ def parse_quantity(raw) -> int:
     return value
 
 
-def _check_stock(product: Product, quantity: int) -> None:
+def display_name(product: Product, variant: ProductVariant | None) -> str:
+    """“Áo lanh nam (Cỡ M)”: the product's name and, when it has several forms, which one."""
+    label = variant.label if variant is not None else ""
+    return f"{product.name} ({label})" if label else product.name
+
+
+def _check_stock(product: Product, variant: ProductVariant, quantity: int) -> None:
     if product.made_to_order:
         return
-    available = max(product.available, 0)
+    name = display_name(product, variant)
+    available = max(variant.available, 0)
     if available <= 0:
-        raise OutOfStock(_l("Sorry, %(name)s is sold out.", name=product.name))
+        raise OutOfStock(_l("Sorry, %(name)s is sold out.", name=name))
     if quantity > available:
         raise OutOfStock(
             _l(
                 "Only %(n)d of %(name)s left; lower the quantity.",
                 n=available,
-                name=product.name,
+                name=name,
             )
         )
 
 
-def _check_claimed_price(product: Product, price=None, currency=None) -> None:
+def choose_variant(product: Product, variant_id=None) -> ProductVariant:
+    """The variant a buyer picked, of this product and on sale. A product with one form needs
+    no choice; an unknown, archived or other product's variant id is refused alike."""
+    active = product.active_variants
+    if variant_id in (None, ""):
+        if len(active) == 1:
+            return active[0]
+        raise ValidationFailed(
+            _l("Choose a size, colour or other option of %(name)s.", name=product.name)
+        )
+    wanted = parse_id(variant_id)
+    variant = next((v for v in active if wanted is not None and v.id == wanted), None)
+    if variant is None:
+        raise NotFound(
+            _l("This option of %(name)s is not available. Choose another.", name=product.name)
+        )
+    return variant
+
+
+def _check_claimed_price(variant: ProductVariant, price=None, currency=None) -> None:
     """A form may echo the price it showed; if it does, it must be ours, in đồng."""
     if currency not in (None, "") and str(currency).strip().upper() != CURRENCY:
         raise ValidationFailed(_l("Prices are in Vietnamese đồng only. Nothing was changed."))
     if price in (None, ""):
         return
-    if str(price).strip() != str(price_now(product)):
+    if str(price).strip() != str(variant_price_now(variant)):
         raise ValidationFailed(
             _l("The price sent does not match our price. Nothing was changed; please try again.")
         )
@@ -139,23 +165,30 @@ def add_item(
     price=None,
     currency=None,
     now: datetime | None = None,
+    variant_id=None,
 ) -> CartLine:
     quantity = parse_quantity(quantity)
     product = sellable_product(session, product_id)
-    _check_claimed_price(product, price, currency)
-    line = next((line for line in cart.lines if line.product_id == product.id), None)
+    variant = choose_variant(product, variant_id)
+    _check_claimed_price(variant, price, currency)
+    line = next((line for line in cart.lines if line.variant_id == variant.id), None)
     new_quantity = quantity + (line.quantity if line else 0)
     if new_quantity > MAX_LINE_QUANTITY:
         raise ValidationFailed(
             _l("You can buy at most %(n)d of one product per order.", n=MAX_LINE_QUANTITY)
         )
-    _check_stock(product, new_quantity)
+    _check_stock(product, variant, new_quantity)
     if line is None:
-        line = CartLine(product_id=product.id, quantity=new_quantity, price_seen=price_now(product))
+        line = CartLine(
+            product_id=product.id,
+            variant_id=variant.id,
+            quantity=new_quantity,
+            price_seen=variant_price_now(variant),
+        )
         cart.lines.append(line)
     else:
         line.quantity = new_quantity
-        line.price_seen = price_now(product)
+        line.price_seen = variant_price_now(variant)
     cart.placed_order_id = None
     cart.updated_at = now or utcnow()
     session.flush()
@@ -179,9 +212,10 @@ def set_quantity(
     quantity = parse_quantity(quantity)
     line = _own_line(cart, line_id)
     product = sellable_product(session, line.product_id)
-    _check_stock(product, quantity)
+    variant = choose_variant(product, line.variant_id)
+    _check_stock(product, variant, quantity)
     line.quantity = quantity
-    line.price_seen = price_now(product)
+    line.price_seen = variant_price_now(variant)
     cart.updated_at = now or utcnow()
     session.flush()
     return line
@@ -269,29 +303,37 @@ def merge_carts(session: Session, anonymous_token: str, user) -> None:
         target, lines = anonymous, []
     else:
         lines = list(anonymous.lines)
-    by_product = {line.product_id: line for line in target.lines}
+    by_variant = {line.variant_id: line for line in target.lines}
     for line in lines:
         product = session.get(Product, line.product_id)
+        variant = session.get(ProductVariant, line.variant_id)
         sellable = (
             product is not None
+            and variant is not None
+            and variant.is_active
             and product.status is ProductStatus.ACTIVE
             and product.producer.is_approved
         )
         if not sellable:
             continue
-        existing = by_product.get(product.id)
+        existing = by_variant.get(variant.id)
         wanted = line.quantity + (existing.quantity if existing else 0)
         cap = (
             MAX_LINE_QUANTITY
             if product.made_to_order
-            else min(product.available, MAX_LINE_QUANTITY)
+            else min(variant.available, MAX_LINE_QUANTITY)
         )
         quantity = min(wanted, cap)
         if quantity <= 0:
             continue
         if existing is None:
             target.lines.append(
-                CartLine(product_id=product.id, quantity=quantity, price_seen=line.price_seen)
+                CartLine(
+                    product_id=product.id,
+                    variant_id=variant.id,
+                    quantity=quantity,
+                    price_seen=line.price_seen,
+                )
             )
         else:
             existing.quantity = quantity
@@ -316,6 +358,7 @@ def buyer_key(user=None, email: str | None = None) -> str | None:
 class LineView:
     line: CartLine
     product: Product
+    variant: ProductVariant
     quantity: int
     unit_price: int
     line_total: int
@@ -328,6 +371,16 @@ class LineView:
     sale_ended: bool = False  # the buyer saw the sale price; the sale is over
     discount: int = 0  # the vouchers' share of this line
     shop_discount: int = 0
+    variant_archived: bool = False  # the cooperative stopped selling this size/colour
+
+    @property
+    def name(self) -> str:
+        return display_name(self.product, self.variant)
+
+    @property
+    def weight_grams(self) -> int:
+        """Grams per unit (the variant's, with packaging), as OrderLine.weight_grams."""
+        return self.variant.weight_grams
 
     @property
     def on_sale(self) -> bool:
@@ -348,6 +401,11 @@ class ProducerGroup:
     shipping_discount: int = 0
     shop_goods_discount: int = 0
     shop_shipping_discount: int = 0
+
+    @property
+    def weight_grams(self) -> int:
+        """The parcel's weight: every line that can still be bought (shipping weighs this)."""
+        return sum(v.weight_grams * v.quantity for v in self.lines if not v.unavailable)
 
     @property
     def discount(self) -> int:
@@ -417,6 +475,7 @@ def load_lines(session: Session, cart: Cart | None, with_images: bool = True) ->
             .options(
                 # One statement for lines, products and producers (a cart is a few rows).
                 joinedload(CartLine.product).joinedload(Product.producer),
+                joinedload(CartLine.variant),
                 joinedload(CartLine.product).selectinload(Product.certificates),
                 *images,
             )
@@ -440,16 +499,22 @@ def summarize(
     now = now or utcnow()
     groups: dict[int, ProducerGroup] = {}
     for line in load_lines(session, cart, with_images):
-        product = line.product
-        price = price_now(product, now)
-        unavailable = product.status is not ProductStatus.ACTIVE or not product.producer.is_approved
-        available = max(product.available, 0)
+        product, variant = line.product, line.variant
+        price = variant_price_now(variant, now)
+        variant_archived = not variant.is_active
+        unavailable = (
+            product.status is not ProductStatus.ACTIVE
+            or not product.producer.is_approved
+            or variant_archived
+        )
+        available = max(variant.available, 0)
         short_by = 0
         if not unavailable and not product.made_to_order and line.quantity > available:
             short_by = line.quantity - available
         view = LineView(
             line=line,
             product=product,
+            variant=variant,
             quantity=line.quantity,
             unit_price=price,
             line_total=price * line.quantity,
@@ -458,12 +523,13 @@ def summarize(
             unavailable=unavailable,
             available=available,
             short_by=short_by,
-            list_price=product.price,
+            list_price=variant.price,
             sale_ended=(
                 price > line.price_seen
                 and product.sale_price is not None
-                and line.price_seen == product.sale_price
+                and line.price_seen < variant.price
             ),
+            variant_archived=variant_archived,
         )
         group = groups.setdefault(product.producer_id, ProducerGroup(producer=product.producer))
         group.lines.append(view)

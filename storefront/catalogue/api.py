@@ -6,10 +6,12 @@ import re
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from ..clock import today_vn
 from ..core.places import place_label, province_name, ward_name
+from ..extensions import db
 from ..money import format_vnd
 from ..reviews.queries import rating_json
 from ..storage import absolute_media_url
@@ -17,6 +19,7 @@ from . import queries
 from .cache import cached
 from .cards import in_english
 from .forms import MESSAGES, is_slug, parse_listing_args
+from .models import ProductVariant, VariantStatus
 from .ocop import GROUPS
 from .openapi import MAX_Q_LENGTH, openapi_document
 from .routes import certificate_status, group_label, public_url
@@ -124,7 +127,34 @@ def producer_json(producer, detail: bool = False) -> dict:
     return data
 
 
-def product_json(product, on, detail: bool = False) -> dict:
+def variant_json(variant) -> dict:
+    return {
+        "sku": variant.sku,
+        "options": {option["kind"]: option["value"] for option in variant.options or ()},
+        "label": variant.label,
+        "price": variant.price,
+        "available": max(variant.available, 0),
+        "weight_grams": variant.weight_grams,
+    }
+
+
+def _variants_of(ids: list[int]) -> dict[int, list]:
+    """The active variants of many products in one statement (the listing's page)."""
+    found: dict[int, list] = {}
+    if ids:
+        for variant in db.session.scalars(
+            select(ProductVariant)
+            .where(
+                ProductVariant.product_id.in_(ids),
+                ProductVariant.status == VariantStatus.ACTIVE,
+            )
+            .order_by(ProductVariant.product_id, ProductVariant.position, ProductVariant.id)
+        ):
+            found.setdefault(variant.product_id, []).append(variant)
+    return found
+
+
+def product_json(product, on, detail: bool = False, variants: list | None = None) -> dict:
     valid = product.valid_certificate(on)
     shown = valid or queries.expired_certificate(product, on)
     season = None
@@ -143,6 +173,7 @@ def product_json(product, on, detail: bool = False) -> dict:
         "price": product.price,
         "currency": "VND",
         "price_display": format_vnd(product.price),
+        "price_max": product.price_max if product.price_max is not None else product.price,
         "stars": valid.stars if valid else None,
         "certificate": certificate_json(shown, on) if shown else None,
         "producer": producer_json(product.producer),
@@ -154,6 +185,9 @@ def product_json(product, on, detail: bool = False) -> dict:
         "image": image_json(product.images[0]) if product.images else None,
         "rating": rating_json(product.rating_count, product.rating_sum),
         "created_at": product.created_at.isoformat(timespec="seconds") + "Z",
+        "variants": [
+            variant_json(v) for v in (variants if variants is not None else product.active_variants)
+        ],
     }
     if detail:
         data["description"] = product.description
@@ -193,7 +227,11 @@ def products():
             _("Some query arguments are not valid."),
             {name: str(MESSAGES[name]) for name in page.ignored},
         )
-    items = [product_json(p, today) for p in queries.load_public(page.ids)]
+    variants = _variants_of(page.ids)
+    items = [
+        product_json(p, today, variants=variants.get(p.id, []))
+        for p in queries.load_public(page.ids)
+    ]
     return jsonify(_page_json(items, page))
 
 

@@ -34,6 +34,7 @@ class ProductCard(NamedTuple):
     rating_count: int
     list_price: int = 0  # the price without the sale: shown struck through while one runs
     percent_off: int = 0
+    price_from: bool = False  # variants at different prices: the lowest, "from …"
 
 
 def in_english() -> bool:
@@ -94,6 +95,7 @@ def product_cards(rows) -> list[ProductCard]:
                 rating_count=row.rating_count,
                 list_price=row.price,
                 percent_off=percent_off(row.price, price),
+                price_from=row.price_max is not None and row.price_max > row.price,
             )
         )
     return cards

@@ -60,7 +60,14 @@ class Product(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str | None] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(60))  # e.g. "hũ 500 ml"
+    # Since variants (issue 16) the product row keeps, as a summary written by
+    # catalogue/variants.py and producers/inventory.py in the SAME transaction as every
+    # variant change: price = the lowest active variant's price, price_max = the highest,
+    # stock_on_hand / stock_reserved = the sums over active variants. The listing, its sorts,
+    # price filters and in-stock filter and the cards then keep reading `products` alone (no
+    # join, no GROUP BY over 100,000 products); the variants are the truth for selling.
     price: Mapped[int]  # integer đồng
+    price_max: Mapped[int | None]
     stock_on_hand: Mapped[int] = mapped_column(default=0)
     stock_reserved: Mapped[int] = mapped_column(default=0)
     low_stock_threshold: Mapped[int] = mapped_column(default=5)
@@ -72,7 +79,9 @@ class Product(TimestampMixin, db.Model):
         enum_column(ProductStatus), default=ProductStatus.DRAFT
     )
     # A sale price while the sale runs (naive UTC bounds, entered in Vietnam's time); see
-    # promotions.pricing. It moves to the variant with the price when variants come (issue 16).
+    # promotions.pricing. It stays on the product with variants (issue 16): it is the sale
+    # price of the lowest-priced variant, and every other variant gets the same share off
+    # (promotions.pricing.variant_price_now).
     sale_price: Mapped[int | None]
     sale_starts_at: Mapped[datetime | None]
     sale_ends_at: Mapped[datetime | None]
@@ -95,6 +104,22 @@ class Product(TimestampMixin, db.Model):
     certificates: Mapped[list["Certificate"]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="Certificate.signed_on"
     )
+    variants: Mapped[list["ProductVariant"]] = relationship(
+        back_populates="product",
+        cascade="all, delete-orphan",
+        order_by="(ProductVariant.position, ProductVariant.id)",
+    )
+
+    @property
+    def active_variants(self) -> list["ProductVariant"]:
+        return [v for v in self.variants if v.status is VariantStatus.ACTIVE]
+
+    @property
+    def has_price_range(self) -> bool:
+        return self.price_max is not None and self.price_max > self.price
+
+    def variant_by_sku(self, sku: str | None) -> "ProductVariant | None":
+        return next((v for v in self.active_variants if sku and v.sku == sku), None)
 
     @property
     def available(self) -> int:
@@ -124,6 +149,112 @@ class Product(TimestampMixin, db.Model):
     def stars_on(self, on: date | None = None) -> int | None:
         certificate = self.valid_certificate(on)
         return certificate.stars if certificate else None
+
+
+class VariantStatus(LabelledEnum):
+    ACTIVE = "active", _l("On sale")
+    ARCHIVED = "archived", _l("Archived")
+
+
+# The kinds of option a variant may differ by, in the order a label lists them, with the
+# word that comes before the value: “Cỡ M”, “Màu chàm”, “Túi 500 g”.
+OPTION_KIND_LABELS = {
+    "volume": _l("Volume"),
+    "weight": _l("Bag"),
+    "size": _l("Size"),
+    "colour": _l("Colour"),
+    "pattern": _l("Pattern"),
+}
+OPTION_KINDS = tuple(OPTION_KIND_LABELS)
+
+
+def variant_label(options) -> str:
+    """A variant's options as words: “Cỡ M”, “Màu chàm, Hoa văn trám”; "" when it has none."""
+    parts = []
+    for option in options or ():
+        if not isinstance(option, dict):
+            continue
+        kind = OPTION_KIND_LABELS.get(option.get("kind"))
+        value = str(option.get("value") or "").strip()
+        if value:
+            parts.append(f"{kind} {value}" if kind else value)
+    return ", ".join(parts)
+
+
+MAX_WEIGHT_GRAMS = 50_000  # a 50 kg parcel is a freight job, not a shop parcel
+DEFAULT_WEIGHT_GRAMS = 500
+
+
+class ProductVariant(TimestampMixin, db.Model):
+    """One sellable form of a product (a size, a colour, a bag weight): its own SKU, price,
+    stock and weight. Certificate, story, photos and group stay on the product."""
+
+    __tablename__ = "product_variants"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_non_negative"),
+        CheckConstraint("stock_on_hand >= 0", name="on_hand_non_negative"),
+        CheckConstraint("stock_reserved >= 0", name="reserved_non_negative"),
+        CheckConstraint("stock_reserved <= stock_on_hand", name="reserved_within_on_hand"),
+        CheckConstraint(
+            f"weight_grams > 0 AND weight_grams <= {MAX_WEIGHT_GRAMS}", name="weight_range"
+        ),
+        Index("ix_product_variants_product", "product_id", "position", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(120), unique=True)
+    # [{"kind": "size", "value": "M"}, …] in OPTION_KINDS order; [] for a product's only form.
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    price: Mapped[int]  # integer đồng
+    stock_on_hand: Mapped[int] = mapped_column(default=0)
+    stock_reserved: Mapped[int] = mapped_column(default=0)
+    low_stock_threshold: Mapped[int] = mapped_column(default=5)
+    weight_grams: Mapped[int] = mapped_column(default=DEFAULT_WEIGHT_GRAMS)
+    barcode: Mapped[str | None] = mapped_column(String(32))
+    image_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_images.id", ondelete="SET NULL")
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    status: Mapped[VariantStatus] = mapped_column(
+        enum_column(VariantStatus), default=VariantStatus.ACTIVE
+    )
+    updated_at: Mapped[datetime | None]
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+    image: Mapped["ProductImage | None"] = relationship()
+
+    @property
+    def available(self) -> int:
+        return self.stock_on_hand - self.stock_reserved
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is VariantStatus.ACTIVE
+
+    # The product's, so the stock wording (cards.stock_status) reads a variant as a product.
+    @property
+    def made_to_order(self) -> bool:
+        return self.product.made_to_order
+
+    @property
+    def lead_time_days(self) -> int | None:
+        return self.product.lead_time_days
+
+    @property
+    def label(self) -> str:
+        """“Cỡ M” / “Size M”, in the reader's language; "" for a product's only form."""
+        return variant_label(self.options)
+
+    @property
+    def is_low_stock(self) -> bool:
+        return is_low_stock(self.made_to_order, self.available, self.low_stock_threshold)
+
+    @property
+    def current_price(self) -> int:
+        from ..promotions.pricing import variant_price_now
+
+        return variant_price_now(self)
 
 
 class ProductImage(TimestampMixin, db.Model):

@@ -105,6 +105,21 @@ SCHEMAS = {
         ),
         "description": "Buyers' reviews (only buyers whose order was delivered may review).",
     },
+    "Variant": _object(
+        {
+            "sku": STRING,
+            "options": {
+                "type": "object",
+                "additionalProperties": STRING,
+                "description": "Option kind (volume, weight, size, colour, pattern) to value; "
+                "empty for a product's only form.",
+            },
+            "label": {**STRING, "description": "The options in the request's language."},
+            "price": {"type": "integer", "minimum": 0, "description": "Whole đồng (VND)."},
+            "available": {"type": "integer", "minimum": 0},
+            "weight_grams": {"type": "integer", "minimum": 1, "maximum": 50_000},
+        }
+    ),
     "Product": _object(
         {
             "id": INTEGER,
@@ -139,6 +154,17 @@ SCHEMAS = {
             "image": _nullable(_ref("Image")),
             "rating": _ref("Rating"),
             "created_at": {"type": "string", "format": "date-time"},
+            "price_max": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "The highest variant's price; equal to price when all agree.",
+            },
+            "variants": {
+                "type": "array",
+                "items": _ref("Variant"),
+                "description": "The forms on sale (sizes, colours, bag weights), each with "
+                "its own SKU, price, stock and weight; at least one.",
+            },
             "description": STRING,
             "description_en": _nullable(STRING),
             "images": {"type": "array", "items": _ref("Image")},

@@ -73,7 +73,6 @@ def _apply_input(product: Product, data: ProductInput) -> None:
     product.group = data.group
     product.subgroup = data.subgroup
     product.unit = data.unit.strip()
-    product.price = data.price
     product.description = data.description.strip()
     product.name_en = (data.name_en or "").strip() or None
     product.description_en = (data.description_en or "").strip() or None
@@ -101,15 +100,19 @@ def create_product(
         status=ProductStatus.DRAFT,
         stock_on_hand=0,
         stock_reserved=0,
+        price=data.price,
+        price_max=data.price,
     )
     _apply_input(product, data)
     session.add(product)
-    session.flush()
+    session.flush()  # with its first variant (catalogue.variants.ensure_default_variant)
     audit.record(
         session, user_id, "product.create", product, None, audit.snapshot(product, *AUDITED)
     )
     if initial_stock:
-        inventory.adjust(session, product.id, initial_stock, StockReason.INITIAL, user_id=user_id)
+        inventory.adjust(
+            session, product.variants[0].id, initial_stock, StockReason.INITIAL, user_id=user_id
+        )
     return product
 
 
@@ -123,6 +126,16 @@ def update_product(
     ensure_own(producer, product.producer_id)
     _check_product(data)
     before = audit.snapshot(product, *AUDITED)
+    active = product.active_variants
+    if len(active) == 1 and active[0].price != data.price:
+        # A product with one form: its price is that variant's. With several, each variant
+        # has its own price (set on the variants' page) and the form's price is ignored.
+        active[0].price = data.price
+        active[0].updated_at = utcnow()
+        session.flush()  # the variant row first, then the product's (inventory's lock order)
+        product.price = product.price_max = data.price
+    if len(active) == 1:
+        active[0].low_stock_threshold = data.low_stock_threshold
     _apply_input(product, data)
     before, after = audit.changed_only(before, audit.snapshot(product, *AUDITED))
     if not after:

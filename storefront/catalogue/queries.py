@@ -115,6 +115,8 @@ class CardRow(NamedTuple):
     sale_price: int | None = None
     sale_starts_at: datetime | None = None
     sale_ends_at: datetime | None = None
+    # Variants (issue 16): the highest active variant's price; cards say "from" when above.
+    price_max: int | None = None
 
 
 @dataclass
@@ -290,6 +292,7 @@ def _card_columns(on):
         Product.sale_price,
         Product.sale_starts_at,
         Product.sale_ends_at,
+        Product.price_max,  # variants: "from 150.000 ₫" when prices differ
     )
 
 

@@ -1,12 +1,10 @@
 """Public catalogue pages. Read-only: parse arguments, one query function, render."""
 
-from typing import NamedTuple
 
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from ..clock import today_vn
 from ..extensions import db
@@ -14,7 +12,7 @@ from ..promotions import rules as promotion_rules
 from ..promotions import services as promotion_services
 from ..promotions.pricing import percent_off
 from . import cards, fragments, queries
-from .cache import cached, cached_value
+from .cache import cached
 from .forms import MESSAGES, is_printable, is_slug, parse_listing_args, parse_page
 from .models import CertificateStatus, ProductStatus
 from .ocop import GROUPS, SUBGROUPS
@@ -127,110 +125,50 @@ def products():
     return render_template("catalogue/products.html", main=fragments.fill(main), filters=main.data)
 
 
-class OfferTarget(NamedTuple):
-    """What the vouchers on offer need of the product (promotions.services.shown_for_products),
-    kept with the page's shared part so a cache hit does not load the product."""
-
-    id: int
-    producer_id: int
-    group: str
-    stars: int | None
-
-    def stars_on(self, _day) -> int | None:
-        return self.stars  # the fragment's key carries the day
-
-
-def _truncated(text: str, length: int = 160, end: str = "…") -> str:
-    # Jinja's truncate(160, True, '…') with its default leeway of 5, as the <head> uses.
-    return text if len(text) <= length + 5 else text[: length - len(end)] + end
-
-
-def _offers_html(target: OfferTarget) -> str:
-    """The vouchers on offer for the product. A voucher's uses and window change without a
-    catalogue edit, so they are kept only CATALOGUE_OFFERS_SECONDS (0: asked every time).
-    Bench: these two statements were all the database work left on a cached product page."""
-
-    def render() -> str:
-        return render_template(
-            "catalogue/_product_offers.html",
-            offers=promotion_services.shown_for_products(db.session, [target]),
-            describe_voucher=promotion_rules.describe,
-        )
-
-    seconds = current_app.config.get("CATALOGUE_OFFERS_SECONDS", 5)
-    if not seconds:
-        return render()
-    return cached_value("offers", (str(get_locale()), target), render, seconds=seconds)
-
-
 @bp.get("/products/<slug>")
 def product(slug: str):
-    if not is_slug(slug):
+    found = queries.get_public_product(slug) if is_slug(slug) else None
+    if found is None or not found.active_variants:  # nothing on sale in any form
         abort(404)
     today = today_vn()
+    related = cached(
+        "related",
+        (found.id, found.producer_id, found.group, today),
+        lambda: queries.related_products(found, today),
+    )
     from ..reviews import queries as review_queries
-    from ..wishlist.session import recent_ids, remember_viewed, wished_ids
+    from ..wishlist.session import recent_ids, remember_viewed
 
-    review_sort = review_queries.parse_sort(request.args.get("reviews"))
-
-    def build() -> fragments.Fragment:
-        found = queries.get_public_product(slug)
-        if found is None:
-            abort(404)
-        context = {
-            "product": found,
-            "reviews": review_queries.product_reviews(found, review_sort),
-            "certificate": found.valid_certificate(today),
-            "expired": queries.expired_certificate(found, today),
-            "related": queries.related_products(found, today),
-            "today": today,
-            "percent_off": percent_off,
-            "vn_time": promotion_rules.vn_time,
-        }
-        main = fragments.render_shared(
-            lambda: render_template("catalogue/_product_main.html", **context)
-        )
-        head = fragments.render_shared(
-            lambda: render_template("catalogue/_product_head.html", **context)
-        )
-        name = cards.localized(found, "name")
-        striptags = current_app.jinja_env.filters["striptags"]  # as the <head> does
-        summary = _truncated(striptags(cards.localized(found, "description") or ""))
-        return fragments.Fragment(
-            main,
-            data={
-                "head": head,
-                "title": name,
-                "description": summary or name,
-                "offer_target": OfferTarget(
-                    found.id, found.producer_id, found.group, found.stars_on(today)
-                ),
-            },
-            ids=frozenset({found.id}),
-            fresh_until=fragments.sale_bounds([found]),
-        )
-
-    # Signed-in visitors see their own forms (stock alert, review reports): rendered for them.
-    if current_user.is_authenticated:
-        page = build()
-    else:
-        page = fragments.fragment("product", (slug, today, review_sort), build)
-        if page.ids & wished_ids():
-            page = build()  # this visitor's heart differs from the shared part's
-    target = page.data["offer_target"]
-    recent = queries.load_cards(recent_ids(exclude=target.id)[:4], today)
-    remember_viewed(target.id)
-    sections = {
-        "offers": _offers_html(target),
-        "recent": render_template("catalogue/_recent.html", recent=recent) if recent else "",
-    }
+    recent = queries.load_cards(recent_ids(exclude=found.id)[:4], today)
+    remember_viewed(found.id)
     return render_template(
         "catalogue/product.html",
-        main=fragments.fill(page, sections),
-        head=fragments.fill(fragments.Fragment(page.data["head"])),
-        title=page.data["title"],
-        description=page.data["description"],
+        product=found,
+        variants=found.active_variants,
+        variant=_chosen_variant(found, request.args.get("variant")),
+        reviews=review_queries.product_reviews(
+            found, review_queries.parse_sort(request.args.get("reviews"))
+        ),
+        recent=recent,
+        certificate=found.valid_certificate(today),
+        expired=queries.expired_certificate(found, today),
+        related=related,
+        today=today,
+        # Live, not cached: a voucher's uses and window change without a catalogue edit.
+        offers=promotion_services.shown_for_products(db.session, [found]),
+        describe_voucher=promotion_rules.describe,
+        percent_off=percent_off,
+        vn_time=promotion_rules.vn_time,
     )
+
+
+def _chosen_variant(product, sku):
+    """The variant the page shows: ?variant=SKU (a link per variant, no JavaScript needed),
+    else the first one that can be bought, else the first."""
+    variants = product.active_variants
+    chosen = product.variant_by_sku(sku[:120]) if isinstance(sku, str) else None
+    buyable = [v for v in variants if product.made_to_order or v.available > 0]
+    return chosen or (buyable or variants)[0]
 
 
 @bp.get("/producers")

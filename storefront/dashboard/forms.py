@@ -30,9 +30,12 @@ from wtforms.validators import (
 
 from ..catalogue import ocop
 from ..catalogue.certificates import CertificateInput
+from ..catalogue.models import MAX_WEIGHT_GRAMS, OPTION_KINDS
 from ..catalogue.products import ProductInput
+from ..catalogue.variants import VariantInput
 from ..core import places
 from ..core.forms import Form
+from ..core.validators import PlainText
 from ..producers.applications import (
     DocumentUpload,
     LegalIdentity,
@@ -403,7 +406,106 @@ class CertificateForm(Form):
         )
 
 
+class VariantForm(Form):
+    """A variant's options and its own SKU, price and weight (stock moves on the stock page)."""
+
+    volume = StringField(_l("Volume (optional)"), validators=[Length(max=40), PlainText()])
+    weight = StringField(
+        _l("Bag or pack (optional)"),
+        validators=[Length(max=40), PlainText()],
+        description=_l("e.g. 500 g, 1 kg."),
+    )
+    size = StringField(
+        _l("Size (optional)"),
+        validators=[Length(max=40), PlainText()],
+        description=_l("e.g. S, M, L, XL."),
+    )
+    colour = StringField(_l("Colour (optional)"), validators=[Length(max=40), PlainText()])
+    pattern = StringField(_l("Pattern (optional)"), validators=[Length(max=40), PlainText()])
+    sku = StringField(
+        _l("SKU"),
+        validators=[DataRequired(message=_l("Enter a SKU.")), Length(max=64), PlainText()],
+        description=_l("Your own code for this variant, e.g. AO-LANH-M. Unique in the shop."),
+    )
+    price = IntegerField(
+        _l("Price (đồng)"),
+        validators=[
+            InputRequired(message=_l("Enter a price in đồng.")),
+            NumberRange(
+                min=1, max=99_999_999, message=_l("Enter a price from 1 to 99.999.999 đồng.")
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    weight_grams = IntegerField(
+        _l("Weight with packaging (grams)"),
+        validators=[
+            InputRequired(message=_l("Enter the weight in grams.")),
+            NumberRange(
+                min=1,
+                max=MAX_WEIGHT_GRAMS,
+                message=_l("Enter a weight from 1 to 50.000 grams."),
+            ),
+        ],
+        description=_l("Used to work out the shipping fee."),
+        render_kw={"inputmode": "numeric"},
+    )
+    barcode = StringField(
+        _l("Barcode (optional)"),
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9]{8,14}$", message=_l("A barcode is 8 to 14 digits (EAN or UPC).")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    low_stock_threshold = IntegerField(
+        _l("Low-stock alert at"),
+        default=2,
+        validators=[Optional(), NumberRange(min=0, max=100000)],
+        render_kw={"inputmode": "numeric"},
+    )
+    image_id = SelectField(_l("Photo (optional)"), coerce=_int_or_none, validate_choice=False)
+    initial_stock = IntegerField(
+        _l("Units in stock now"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=MAX_STOCK)],
+        render_kw={"inputmode": "numeric"},
+    )
+
+    def __init__(self, *args, product=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        images = product.images if product is not None else []
+        self.image_id.choices = [SelectChoice("", _l("— the product's photos —"))] + [
+            SelectChoice(image.id, _l("Photo %(n)d", n=n)) for n, image in enumerate(images, 1)
+        ]
+
+    def to_input(self) -> VariantInput:
+        threshold = self.low_stock_threshold.data
+        return VariantInput(
+            sku=_text(self.sku.data),
+            price=self.price.data,
+            weight_grams=self.weight_grams.data,
+            options={kind: _text(getattr(self, kind).data) for kind in OPTION_KINDS},
+            barcode=_text(self.barcode.data) or None,
+            low_stock_threshold=threshold if threshold is not None else 2,
+            image_id=self.image_id.data,
+        )
+
+    def fill_from(self, variant) -> None:
+        for option in variant.options or ():
+            if option.get("kind") in OPTION_KINDS:
+                getattr(self, option["kind"]).data = option.get("value")
+        self.sku.data = variant.sku
+        self.price.data = variant.price
+        self.weight_grams.data = variant.weight_grams
+        self.barcode.data = variant.barcode
+        self.low_stock_threshold.data = variant.low_stock_threshold
+        self.image_id.data = variant.image_id
+
+
 class AdjustStockForm(Form):
+    # Which variant's stock (shown when the product has several; the service checks it).
+    variant_id = SelectField(_l("Variant"), coerce=_int_or_none, validate_choice=False)
     reason = SelectField(_l("Reason"), validators=[DataRequired()])
     quantity = IntegerField(
         _l("Units"),
@@ -416,9 +518,14 @@ class AdjustStockForm(Form):
     )
     note = StringField(_l("Note (optional)"), validators=[Length(max=255)])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, product=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.reason.choices = [SelectChoice(r.value, label) for r, label in ADJUST_REASONS.items()]
+        variants = product.active_variants if product is not None else []
+        self.variant_id.choices = [
+            SelectChoice(v.id, f"{v.label or v.sku} ({v.sku}) · {v.stock_on_hand}")
+            for v in variants
+        ]
 
 
 class ThresholdForm(Form):

@@ -153,6 +153,7 @@ def all_products(producer: Producer) -> list[Product]:
         db.session.scalars(
             select(Product)
             .where(Product.producer_id == producer.id)
+            .options(selectinload(Product.variants))
             .order_by(Product.name, Product.id)
         )
     )
@@ -179,7 +180,7 @@ def movements_query(producer: Producer, product: Product | None = None) -> Selec
         select(StockMovement)
         .join(Product, Product.id == StockMovement.product_id)
         .where(Product.producer_id == producer.id)
-        .options(selectinload(StockMovement.product))
+        .options(selectinload(StockMovement.product), selectinload(StockMovement.variant))
         .order_by(StockMovement.id.desc())
     )
     if product is not None:

@@ -15,6 +15,7 @@ from .views import (  # noqa: F401
     shipping,
     stock,
     team,
+    variants,
     vouchers,
 )
 

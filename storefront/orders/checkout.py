@@ -2,8 +2,8 @@
 
 In the caller's single transaction it locks the cart (a cart becomes one order,
 however many times it is submitted), revalidates it against the database,
-reserves stock through inventory.reserve (conditional UPDATEs in product id
-order), writes the Order, one ProducerOrder per producer and the OrderLine
+reserves stock through inventory.reserve (conditional UPDATEs in variant id
+order, then the products' sums), writes the Order, one ProducerOrder per producer and the OrderLine
 snapshots, and empties the cart. The caller commits; any DomainError means the
 caller rolls back and nothing was written or reserved.
 """
@@ -160,14 +160,14 @@ def _revalidate(cart_lines: cart_services.CartSummary) -> cart_services.CartSumm
             raise ValidationFailed(
                 _l(
                     "%(name)s is no longer available. Review your cart before ordering.",
-                    name=view.product.name,
+                    name=view.name,
                 )
             )
         if view.price_changed:
             raise ValidationFailed(
                 _l(
                     "The price of %(name)s has changed. Review your cart before ordering.",
-                    name=view.product.name,
+                    name=view.name,
                 )
             )
         if view.quantity > cart_services.MAX_LINE_QUANTITY:
@@ -180,8 +180,8 @@ def _revalidate(cart_lines: cart_services.CartSummary) -> cart_services.CartSumm
     return cart_lines
 
 
-def product_ids_of(group) -> tuple[int, ...]:
-    return tuple(view.product.id for view in group.lines)
+def variant_ids_of(group) -> tuple[int, ...]:
+    return tuple(view.variant.id for view in group.lines)
 
 
 def place_order(
@@ -278,14 +278,18 @@ def place_order(
             **_quoted(getattr(shipping, "quotes", {}).get(producer.id)),
         )
         session.add(sub_order)
-        sub_orders[product_ids_of(group)] = sub_order
+        sub_orders[variant_ids_of(group)] = sub_order
         for view in group.lines:
-            product = view.product
+            product, variant = view.product, view.variant
             session.add(
                 OrderLine(
                     order=order,
                     producer_order=sub_order,
                     product_id=product.id,
+                    variant_id=variant.id,
+                    sku=variant.sku,
+                    variant_label=variant.label,
+                    weight_grams=variant.weight_grams,
                     producer_id=producer.id,
                     product_name=product.name,
                     product_slug=product.slug,
@@ -302,12 +306,12 @@ def place_order(
                 )
             )
             if not product.made_to_order:
-                to_reserve[product.id] = view.quantity
-                names[product.id] = product.name
+                to_reserve[variant.id] = view.quantity
+                names[variant.id] = view.name
     # Every sub-order and line in one flush (one INSERT per table), then their ids are known.
     session.flush()
-    for product_ids, sub_order in sub_orders.items():
-        sub_order_ids.update(dict.fromkeys(product_ids, sub_order.id))
+    for variant_ids, sub_order in sub_orders.items():
+        sub_order_ids.update(dict.fromkeys(variant_ids, sub_order.id))
 
     # The one place stock is checked for real: the UPDATE's WHERE decides, not the summary.
     inventory.reserve(session, to_reserve, names, sub_order_ids)
@@ -317,7 +321,7 @@ def place_order(
         session,
         order,
         summary.pricing,
-        {g.producer.id: sub_orders[product_ids_of(g)] for g in summary.groups},
+        {g.producer.id: sub_orders[variant_ids_of(g)] for g in summary.groups},
         buyer,
         now,
     )

@@ -216,6 +216,14 @@ class OrderLine(db.Model):
         ForeignKey("products.id", ondelete="SET NULL"), index=True
     )
     producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="RESTRICT"))
+    # The variant bought (its stock is what the line reserved) and its snapshot: the SKU,
+    # its label as the buyer read it ("Cỡ M"; "" for a product's only form) and its weight,
+    # which the parcel's shipping is weighed by. variant_id carries no foreign key (a
+    # snapshot, see migration 0016); variants are archived, never deleted.
+    variant_id: Mapped[int | None] = mapped_column(index=True)
+    sku: Mapped[str] = mapped_column(String(120), server_default="")
+    variant_label: Mapped[str] = mapped_column(String(200), server_default="")
+    weight_grams: Mapped[int] = mapped_column(server_default="500")
     product_name: Mapped[str] = mapped_column(String(200))
     product_slug: Mapped[str] = mapped_column(String(120))
     producer_name: Mapped[str] = mapped_column(String(200))
@@ -237,6 +245,15 @@ class OrderLine(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="lines")
     producer_order: Mapped[ProducerOrder] = relationship(back_populates="lines")
+
+    @property
+    def title(self) -> str:
+        """“Áo lanh nam (Cỡ M)”: the product's name and the variant bought, as snapshotted."""
+        return (
+            f"{self.product_name} ({self.variant_label})"
+            if self.variant_label
+            else self.product_name
+        )
 
 
 class Payment(TimestampMixin, db.Model):

@@ -387,14 +387,15 @@ def receive(
     now = now or utcnow()
     _move(session, ret, {R.ACCEPTED}, R.RECEIVED, received_at=now, restocked=bool(restock))
     if restock:
-        for rl in sorted(ret.lines, key=lambda rl: rl.order_line.product_id or 0):
-            line = rl.order_line
-            if line.product_id is None:
-                continue
-            inventory.adjust(
+        back: dict[int, int] = {}
+        for rl in ret.lines:
+            variant_id = rl.order_line.variant_id
+            if variant_id is not None:  # a deleted variant has no shelf to go back to
+                back[variant_id] = back.get(variant_id, 0) + rl.quantity
+        if back:
+            inventory.restock_many(
                 session,
-                line.product_id,
-                rl.quantity,
+                back,
                 StockReason.RETURN,
                 note=f"{ret.order.number} #{ret.id}"[:255],
                 user_id=actor_id,

@@ -201,9 +201,7 @@ def ship(
         data={"carrier": carrier, "tracking_number": tracking_number},
     )
     sub_order.carrier, sub_order.tracking_number = carrier, tracking_number
-    for line in sorted(sub_order.lines, key=lambda line: line.product_id or 0):
-        if line.product_id is not None and not line.made_to_order:
-            inventory.consume(session, line.product_id, line.quantity, sub_order.id)
+    inventory.consume_lines(session, sub_order.lines, sub_order.id)
     _notify_buyer(sub_order)
 
 

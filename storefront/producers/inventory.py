@@ -5,25 +5,34 @@ Two stages, as in django-oscar's StockRecord: placing an order *reserves*
 (stock_reserved -= n), shipping *consumes* (both columns -= n). The WHERE
 clause carries the invariant, so two buyers racing for the last jar cannot both
 win: the database serialises the row updates and the loser's UPDATE matches no
-row. Multi-product reservations touch rows in id order, so concurrent carts
-holding the same products in opposite orders cannot deadlock.
+row.
+
+Stock belongs to a product's *variants* (issue 16): every function takes variant ids. The
+product row keeps the sums over its active variants (for the listing's in-stock filter and
+the cards, see catalogue.models.Product), written here in the same transaction. Locks are
+always taken in one order, whatever the caller: every variant row first, in id order, then
+every product row, in id order. So concurrent carts holding the same goods in opposite
+orders, or a cancellation racing a checkout, cannot deadlock.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from ..catalogue.models import Product, ProductStatus
+from ..catalogue.models import Product, ProductStatus, ProductVariant, VariantStatus
 from ..errors import DomainError, OutOfStock, ValidationFailed
 from .models import StockMovement, StockReason
 
-# More units of one product than any cooperative holds; also far inside INTEGER's range, so
+# More units of one variant than any cooperative holds; also far inside INTEGER's range, so
 # on-hand plus any one change can never overflow the column.
 MAX_STOCK = 1_000_000
 ADJUSTMENT_REASONS = (StockReason.HARVEST, StockReason.DAMAGE, StockReason.COUNT_CORRECTION)
+_STOCK = ("stock_on_hand", "stock_reserved")
 
 
 class InventoryError(DomainError):
@@ -32,31 +41,99 @@ class InventoryError(DomainError):
     default_message = _l("The stock records do not match this request.")
 
 
-def _conditional_update(session: Session, product_id: int, where, values) -> bool:
-    result = session.execute(
-        update(Product).where(Product.id == product_id, *where).values(**values),
+@dataclass
+class _Moved:
+    variant_id: int
+    product_id: int
+    active: bool
+    delta_on_hand: int
+    delta_reserved: int
+
+
+def _update_variant(
+    session: Session, variant_id: int, where, delta_on_hand: int = 0, delta_reserved: int = 0
+) -> _Moved | None:
+    """One conditional UPDATE of a variant's counts; None when its WHERE matched no row."""
+    values = {}
+    if delta_on_hand:
+        values["stock_on_hand"] = ProductVariant.stock_on_hand + delta_on_hand
+    if delta_reserved:
+        values["stock_reserved"] = ProductVariant.stock_reserved + delta_reserved
+    row = session.execute(
+        update(ProductVariant)
+        .where(ProductVariant.id == variant_id, *where)
+        .values(**values)
+        .returning(ProductVariant.product_id, ProductVariant.status),
         execution_options={"synchronize_session": False},
+    ).first()
+    _expire(session, ProductVariant, variant_id)
+    if row is None:
+        return None
+    return _Moved(
+        variant_id,
+        row.product_id,
+        row.status is VariantStatus.ACTIVE,
+        delta_on_hand,
+        delta_reserved,
     )
-    _expire_stock(session, product_id)
-    return result.rowcount == 1
 
 
-def _expire_stock(session: Session, product_id: int) -> None:
+def _update_products(session: Session, moved: Iterable[_Moved]) -> None:
+    """Carry the active variants' changes to their products' sums, in product id order (after
+    every variant row: see the module's note on lock order). An archived variant is no longer
+    part of the sums, so its moves stay on it."""
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for move in moved:
+        if move.active:
+            totals[move.product_id][0] += move.delta_on_hand
+            totals[move.product_id][1] += move.delta_reserved
+    for product_id in sorted(totals):
+        on_hand, reserved = totals[product_id]
+        if not on_hand and not reserved:
+            continue
+        session.execute(
+            update(Product)
+            .where(Product.id == product_id)
+            .values(
+                stock_on_hand=Product.stock_on_hand + on_hand,
+                stock_reserved=Product.stock_reserved + reserved,
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        _expire(session, Product, product_id)
+
+
+def _expire(session: Session, model, row_id: int) -> None:
     """The UPDATE bypassed the ORM: make any loaded copy reload its counts."""
-    loaded = session.identity_map.get(identity_key(Product, product_id))
+    loaded = session.identity_map.get(identity_key(model, row_id))
     if loaded is not None:
-        session.expire(loaded, ["stock_on_hand", "stock_reserved"])
+        session.expire(loaded, list(_STOCK))
 
 
-def _record(session: Session, product_id: int, reason: StockReason, **fields) -> StockMovement:
-    movement = StockMovement(product_id=product_id, reason=reason, **fields)
+def _record(session: Session, move: _Moved, reason: StockReason, **fields) -> StockMovement:
+    movement = StockMovement(
+        product_id=move.product_id,
+        variant_id=move.variant_id,
+        reason=reason,
+        delta_on_hand=move.delta_on_hand,
+        delta_reserved=move.delta_reserved,
+        **fields,
+    )
     session.add(movement)
-    if fields.get("delta_on_hand", 0) > 0 or fields.get("delta_reserved", 0) < 0:
+    if move.delta_on_hand > 0 or move.delta_reserved < 0:
         # Units may be for sale again: buyers waiting for them are told after the commit.
         from ..wishlist.services import stock_may_be_back
 
-        stock_may_be_back(product_id)
+        stock_may_be_back(move.product_id)
     return movement
+
+
+def _sellable():
+    return exists().where(
+        Product.id == ProductVariant.product_id,
+        Product.status == ProductStatus.ACTIVE,
+        Product.made_to_order.is_(False),
+    )
 
 
 def reserve(
@@ -65,95 +142,133 @@ def reserve(
     names: dict[int, str] | None = None,
     producer_order_ids: dict[int, int] | None = None,
 ) -> None:
-    """Reserve {product_id: qty} for an order, all or nothing (the caller rolls back on error)."""
+    """Reserve {variant_id: qty} for an order, all or nothing (the caller rolls back on error)."""
     names = names or {}
     producer_order_ids = producer_order_ids or {}
-    for product_id in sorted(quantities):
-        quantity = quantities[product_id]
+    moved = []
+    for variant_id in sorted(quantities):
+        quantity = quantities[variant_id]
         if quantity <= 0:
             raise ValidationFailed(_l("Quantities must be whole numbers above zero."))
-        reserved = _conditional_update(
+        move = _update_variant(
             session,
-            product_id,
+            variant_id,
             where=(
-                Product.status == ProductStatus.ACTIVE,
-                Product.made_to_order.is_(False),
-                Product.stock_on_hand - Product.stock_reserved >= quantity,
+                ProductVariant.status == VariantStatus.ACTIVE,
+                ProductVariant.stock_on_hand - ProductVariant.stock_reserved >= quantity,
+                _sellable(),
             ),
-            values={"stock_reserved": Product.stock_reserved + quantity},
+            delta_reserved=quantity,
         )
-        if not reserved:
+        if move is None:
             raise OutOfStock(
                 _l(
                     "Sorry, %(name)s is sold out or has fewer units left than you asked for.",
-                    name=names.get(product_id, _l("a product")),
+                    name=names.get(variant_id, _l("a product")),
                 )
             )
+        moved.append(move)
+    _update_products(session, moved)
     # Written after every UPDATE won, so the ledger rows go out in one INSERT.
-    for product_id in sorted(quantities):
+    for move in moved:
         _record(
             session,
-            product_id,
+            move,
             StockReason.RESERVE,
-            delta_reserved=quantities[product_id],
-            producer_order_id=producer_order_ids.get(product_id),
+            producer_order_id=producer_order_ids.get(move.variant_id),
         )
+
+
+def _release_many(
+    session: Session, quantities: dict[int, int], producer_order_id=None, note=None
+) -> None:
+    moved = []
+    for variant_id in sorted(quantities):
+        quantity = quantities[variant_id]
+        move = _update_variant(
+            session,
+            variant_id,
+            where=(ProductVariant.stock_reserved >= quantity,),
+            delta_reserved=-quantity,
+        )
+        if move is None:
+            raise InventoryError()
+        moved.append(move)
+    _update_products(session, moved)
+    for move in moved:
+        _record(session, move, StockReason.RELEASE, producer_order_id=producer_order_id, note=note)
 
 
 def release(
     session: Session,
-    product_id: int,
+    variant_id: int,
     quantity: int,
     producer_order_id: int | None = None,
     note: str | None = None,
 ) -> None:
     """Return reserved units to sale (expired payment, cancellation)."""
-    released = _conditional_update(
-        session,
-        product_id,
-        where=(Product.stock_reserved >= quantity,),
-        values={"stock_reserved": Product.stock_reserved - quantity},
-    )
-    if not released:
-        raise InventoryError()
-    _record(
-        session,
-        product_id,
-        StockReason.RELEASE,
-        delta_reserved=-quantity,
-        producer_order_id=producer_order_id,
-        note=note,
-    )
+    _release_many(session, {variant_id: quantity}, producer_order_id, note)
+
+
+def consume_many(
+    session: Session, quantities: dict[int, int], producer_order_id: int | None = None
+) -> None:
+    """Reserved units leave the warehouse: both on-hand and reserved drop."""
+    moved = []
+    for variant_id in sorted(quantities):
+        quantity = quantities[variant_id]
+        move = _update_variant(
+            session,
+            variant_id,
+            where=(
+                ProductVariant.stock_reserved >= quantity,
+                ProductVariant.stock_on_hand >= quantity,
+            ),
+            delta_on_hand=-quantity,
+            delta_reserved=-quantity,
+        )
+        if move is None:
+            raise InventoryError()
+        moved.append(move)
+    _update_products(session, moved)
+    for move in moved:
+        _record(session, move, StockReason.SHIP, producer_order_id=producer_order_id)
 
 
 def consume(
-    session: Session, product_id: int, quantity: int, producer_order_id: int | None = None
+    session: Session, variant_id: int, quantity: int, producer_order_id: int | None = None
 ) -> None:
-    """Reserved units leave the warehouse: both on-hand and reserved drop."""
-    consumed = _conditional_update(
-        session,
-        product_id,
-        where=(Product.stock_reserved >= quantity, Product.stock_on_hand >= quantity),
-        values={
-            "stock_on_hand": Product.stock_on_hand - quantity,
-            "stock_reserved": Product.stock_reserved - quantity,
-        },
+    consume_many(session, {variant_id: quantity}, producer_order_id)
+
+
+def _check_delta(delta: int) -> None:
+    if delta == 0:
+        raise ValidationFailed(_l("Enter a change other than zero."))
+    if abs(delta) > MAX_STOCK:
+        raise ValidationFailed(_l("Enter at most %(max)d units at a time.", max=MAX_STOCK))
+
+
+def _adjust_one(session: Session, variant_id: int, delta: int) -> _Moved:
+    where = (
+        (ProductVariant.stock_on_hand + delta <= MAX_STOCK,)
+        if delta > 0
+        else (ProductVariant.stock_on_hand - ProductVariant.stock_reserved >= -delta,)
     )
-    if not consumed:
-        raise InventoryError()
-    _record(
-        session,
-        product_id,
-        StockReason.SHIP,
-        delta_on_hand=-quantity,
-        delta_reserved=-quantity,
-        producer_order_id=producer_order_id,
-    )
+    move = _update_variant(session, variant_id, where=where, delta_on_hand=delta)
+    if move is None:
+        if delta > 0:
+            raise ValidationFailed(
+                _l("Stock cannot go above %(max)d units of one product.", max=MAX_STOCK)
+            )
+        raise ValidationFailed(
+            _l("Stock cannot go below the units already reserved for open orders.")
+        )
+    return move
 
 
 def adjust(
     session: Session,
-    product_id: int,
+    variant_id: int,
     delta: int,
     reason: StockReason,
     note: str | None = None,
@@ -163,31 +278,32 @@ def adjust(
 
     On-hand can never drop below what is already promised to buyers.
     """
-    if delta == 0:
-        raise ValidationFailed(_l("Enter a change other than zero."))
-    if abs(delta) > MAX_STOCK:
-        raise ValidationFailed(_l("Enter at most %(max)d units at a time.", max=MAX_STOCK))
-    where = (
-        (Product.stock_on_hand + delta <= MAX_STOCK,)
-        if delta > 0
-        else (Product.stock_on_hand - Product.stock_reserved >= -delta,)
-    )
-    if not _conditional_update(
-        session, product_id, where=where, values={"stock_on_hand": Product.stock_on_hand + delta}
-    ):
-        if delta > 0:
-            raise ValidationFailed(
-                _l("Stock cannot go above %(max)d units of one product.", max=MAX_STOCK)
-            )
-        raise ValidationFailed(
-            _l("Stock cannot go below the units already reserved for open orders.")
-        )
-    return _record(session, product_id, reason, delta_on_hand=delta, note=note, user_id=user_id)
+    _check_delta(delta)
+    move = _adjust_one(session, variant_id, delta)
+    _update_products(session, [move])
+    return _record(session, move, reason, note=note, user_id=user_id)
+
+
+def restock_many(
+    session: Session,
+    quantities: dict[int, int],
+    reason: StockReason,
+    note: str | None = None,
+    user_id: int | None = None,
+) -> None:
+    """Several variants back on the shelf at once (a received return), in lock order."""
+    moved = []
+    for variant_id in sorted(quantities):
+        _check_delta(quantities[variant_id])
+        moved.append(_adjust_one(session, variant_id, quantities[variant_id]))
+    _update_products(session, moved)
+    for move in moved:
+        _record(session, move, reason, note=note, user_id=user_id)
 
 
 def set_count(
     session: Session,
-    product_id: int,
+    variant_id: int,
     counted: int,
     reason: StockReason = StockReason.COUNT_CORRECTION,
     note: str | None = None,
@@ -199,8 +315,8 @@ def set_count(
     if counted > MAX_STOCK:
         raise ValidationFailed(_l("Enter at most %(max)d units at a time.", max=MAX_STOCK))
     current = session.execute(
-        select(Product.stock_on_hand, Product.stock_reserved)
-        .where(Product.id == product_id)
+        select(ProductVariant.stock_on_hand, ProductVariant.stock_reserved)
+        .where(ProductVariant.id == variant_id)
         .with_for_update()
     ).one_or_none()
     if current is None:
@@ -216,20 +332,37 @@ def set_count(
         )
     if counted == on_hand:
         return None
-    if not _conditional_update(
+    move = _update_variant(
         session,
-        product_id,
-        where=(Product.stock_on_hand == on_hand,),
-        values={"stock_on_hand": counted},
-    ):
-        raise InventoryError()
-    return _record(
-        session, product_id, reason, delta_on_hand=counted - on_hand, note=note, user_id=user_id
+        variant_id,
+        where=(ProductVariant.stock_on_hand == on_hand,),
+        delta_on_hand=counted - on_hand,
     )
+    if move is None:
+        raise InventoryError()
+    _update_products(session, [move])
+    return _record(session, move, reason, note=note, user_id=user_id)
+
+
+def _stocked_lines(lines: Iterable) -> dict[int, int]:
+    """{variant_id: quantity} of order lines that hold stock (made-to-order ones hold none;
+    a line whose variant was deleted has nothing left to give back)."""
+    quantities: dict[int, int] = defaultdict(int)
+    for line in lines:
+        if line.variant_id is not None and not line.made_to_order:
+            quantities[line.variant_id] += line.quantity
+    return dict(quantities)
 
 
 def release_lines(session: Session, lines: Iterable, producer_order_id: int | None = None) -> None:
-    """Release the reserved stock of order lines (made-to-order lines reserved nothing)."""
-    for line in sorted(lines, key=lambda line: line.product_id or 0):
-        if line.product_id is not None and not line.made_to_order:
-            release(session, line.product_id, line.quantity, producer_order_id)
+    """Release the reserved stock of order lines."""
+    quantities = _stocked_lines(lines)
+    if quantities:
+        _release_many(session, quantities, producer_order_id)
+
+
+def consume_lines(session: Session, lines: Iterable, producer_order_id: int | None = None) -> None:
+    """The reserved stock of order lines leaves with the parcel."""
+    quantities = _stocked_lines(lines)
+    if quantities:
+        consume_many(session, quantities, producer_order_id)

@@ -207,6 +207,10 @@ class StockMovement(TimestampMixin, db.Model):
     product_id: Mapped[int] = mapped_column(
         ForeignKey("products.id", ondelete="CASCADE"), index=True
     )
+    # Which variant's stock moved; the product is kept too (the product's history reads it).
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="CASCADE"), index=True
+    )
     reason: Mapped[StockReason] = mapped_column(enum_column(StockReason))
     delta_on_hand: Mapped[int] = mapped_column(default=0)
     delta_reserved: Mapped[int] = mapped_column(default=0)
@@ -217,6 +221,7 @@ class StockMovement(TimestampMixin, db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     product: Mapped["Product"] = relationship()  # noqa: F821
+    variant: Mapped["ProductVariant | None"] = relationship()  # noqa: F821
 
 
 class LedgerKind(LabelledEnum):

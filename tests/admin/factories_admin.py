@@ -18,6 +18,7 @@ from tests.factories import (
     ProducerFactory,
     ProductFactory,
     UserFactory,
+    variant_of,
 )
 
 _numbers = itertools.count(1)
@@ -86,8 +87,11 @@ def make_order(
         )
         order.sub_orders.append(sub_order)
         for product, quantity in lines:
+            variant = variant_of(product)
             line = OrderLine(
                 product_id=product.id,
+                variant_id=variant.id,
+                sku=variant.sku,
                 producer_id=producer_id,
                 product_name=product.name,
                 product_slug=product.slug,
@@ -100,7 +104,8 @@ def make_order(
             )
             line.order = order
             sub_order.lines.append(line)
-            if reserve:
+            if reserve:  # the variant holds the stock, the product its summary
+                variant.stock_reserved += quantity
                 product.stock_reserved += quantity
         items_total += subtotal
         shipping_total += shipping_fee

@@ -96,55 +96,6 @@ def test_a_sale_that_starts_after_the_page_was_kept_shows_at_once(app_factory, m
     assert "150.000" in client.get("/products").text
 
 
-def cart_tokens(html: str) -> set[str]:
-    forms = re.findall(r'<form class="add-to-cart".*?</form>', html, re.S)
-    assert forms, "no add-to-cart form on the page"
-    return {re.search(r'name="csrf_token" value="([^"]+)"', form).group(1) for form in forms}
-
-
-def test_the_product_page_is_shared_but_recent_products_are_each_visitors_own(
-    app_factory, count_queries
-):
-    app = app_factory(**CACHED)
-    with app.app_context():
-        honey = make_product(name="Mật ong bạc hà", stock_on_hand=5)
-        linen = make_product(name="Khăn lanh dệt tay", stock_on_hand=5)
-        db.session.commit()
-        honey_url, linen_url = f"/products/{honey.slug}", f"/products/{linen.slug}"
-    first, second = app.test_client(), app.test_client()
-
-    page_one = first.get(honey_url).text  # kept for everyone
-    second.get(linen_url)
-    with app.app_context(), count_queries() as seen:
-        page_two = second.get(honey_url).text
-    # The linen (recently viewed), vouchers on offer (live): never the product again.
-    assert not [s for s in seen if "products.slug =" in s], seen
-
-    for page in (page_one, page_two):
-        assert "@@" not in page and "Mật ong bạc hà" in page
-    assert 'id="recent-heading"' not in page_one
-    recent = page_two[page_two.index('id="recent-heading"') :]
-    assert "Khăn lanh dệt tay" in recent
-    assert cart_tokens(page_one) != cart_tokens(page_two)
-    assert "<title>Mật ong bạc hà ·" in page_two
-
-
-def test_vouchers_on_offer_are_asked_anew_unless_told_to_keep_them(app_factory):
-    from tests.promotions.voucher_helpers import ocop10
-
-    for seconds, shown_at_once in ((0, True), (600, False)):
-        app = app_factory(**CACHED, CATALOGUE_OFFERS_SECONDS=seconds)
-        with app.app_context():
-            honey = make_product(name="Mật ong bạc hà", stock_on_hand=5)
-            db.session.commit()
-            url = f"/products/{honey.slug}"
-            client = app.test_client()
-            assert "OCOP10" not in client.get(url).text
-            ocop10()  # no catalogue edit: the kept page stays, its offers are live or kept
-            db.session.commit()
-            assert ("OCOP10" in client.get(url).text) is shown_at_once, seconds
-
-
 def test_the_home_page_is_shared_but_recent_products_are_each_visitors_own(app_factory):
     app = app_factory(**CACHED)
     with app.app_context():

@@ -110,8 +110,8 @@ def test_cached_pages_cost_one_statement_whatever_the_page_size(app_factory, cou
             assert costs[-1] < miss
     assert costs[0] == costs[1]
     # The catalogue version; the API's products are loaded fresh (2 more with their images
-    # and certificates).
-    assert costs[0] <= (4 if url.startswith("/api/") else 1)
+    # and certificates, 1 more with their variants and stock).
+    assert costs[0] <= (5 if url.startswith("/api/") else 1)
 
 
 def test_cached_pages_never_serve_stale_rows(app_factory):

@@ -118,9 +118,10 @@ def test_json_ld_and_open_graph(shop, client):
     data = json.loads(match.group(1))
     assert data["@type"] == "Product"
     assert data["name"] == "Mật ong bạc hà Đồng Văn"
-    assert data["offers"]["price"] == 350_000
-    assert data["offers"]["priceCurrency"] == "VND"
-    assert data["offers"]["availability"] == "https://schema.org/InStock"
+    [offer] = data["offers"]  # one Offer per variant; this product has one
+    assert offer["price"] == 350_000 and offer["sku"] == "MAT-ONG"
+    assert offer["priceCurrency"] == "VND"
+    assert offer["availability"] == "https://schema.org/InStock"
     assert data["brand"]["name"] == "HTX Mật ong Đồng Văn"
     assert 'property="og:title" content="Mật ong bạc hà Đồng Văn"' in html
     assert 'property="og:image" content="http://127.0.0.1:5000/static/uploads/p/honey.jpg"' in html

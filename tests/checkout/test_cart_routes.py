@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 from storefront.cart.models import Cart, CartLine
 from storefront.catalogue.models import ProductStatus
 from storefront.extensions import db
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import ProductFactory, UserFactory, variant_of, vid
 
 EN = {"lang": "en"}
 
@@ -90,7 +90,7 @@ def test_stale_lines_are_flagged_and_block_checkout(client):
     client.set_cookie("lang", "en")
     client.post("/cart/add", data={"product_id": honey.id, "quantity": 1})
     client.post("/cart/add", data={"product_id": tea.id, "quantity": 1})
-    honey.price = 270_000
+    variant_of(honey).price = 270_000
     tea.status = ProductStatus.ARCHIVED
     db.session.commit()
     text = client.get("/cart").get_data(as_text=True)
@@ -109,7 +109,9 @@ def test_login_merges_the_anonymous_cart(client, auth):
     db.session.commit()
     client.post("/cart/add", data={"product_id": honey.id, "quantity": 3})
     user_cart = Cart(token="user-cart-token", user_id=user.id)
-    user_cart.lines.append(CartLine(product_id=honey.id, quantity=2, price_seen=honey.price))
+    user_cart.lines.append(
+        CartLine(product_id=honey.id, variant_id=vid(honey), quantity=2, price_seen=honey.price)
+    )
     db.session.add(user_cart)
     db.session.commit()
     response = auth.login("buyer@example.vn")

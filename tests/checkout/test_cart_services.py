@@ -8,7 +8,7 @@ from storefront.errors import NotFound, OutOfStock, ValidationFailed
 from storefront.extensions import db
 from storefront.producers.models import ProducerStatus
 from tests.checkout.factories_checkout import cart_with
-from tests.factories import ProducerFactory, ProductFactory, UserFactory
+from tests.factories import ProducerFactory, ProductFactory, UserFactory, variant_of
 
 POLICY = services.ShippingPolicy(fee=30_000, free_threshold=500_000)
 
@@ -101,7 +101,7 @@ def test_summary_groups_by_producer_with_shipping_and_flags(app):
     assert summary.grand_total == 350_000 + 30_000 + 600_000
     assert not summary.has_problems
 
-    honey.price = 260_000
+    variant_of(honey).price = 260_000
     tea.status = ProductStatus.ARCHIVED
     db.session.flush()
     summary = services.summarize(db.session, cart, POLICY)

@@ -21,8 +21,11 @@ from tests.factories import ProducerFactory, ProducerMemberFactory, ProductFacto
 # 24 for the checkout itself, plus the catalogue version bump (reserving stock changes what
 # the public sees, so the shared cache's version moves in the same transaction), plus one
 # statement per pricing of the parcels (the page's and the order's): every cooperative's
-# carriers and shipping choices at once (shipping.quotes.setups_for).
-MAX_STATEMENTS = 27
+# carriers and shipping choices at once (shipping.quotes.setups_for), plus one UPDATE per
+# product for its stock summary (issue 16: stock is reserved on the variant, and the products
+# row keeps the sums the listing filters on, in the same transaction; done per product, after
+# every variant, to keep the lock order).
+MAX_STATEMENTS = 27 + 4
 
 
 @contextmanager

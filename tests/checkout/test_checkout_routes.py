@@ -3,8 +3,9 @@ from sqlalchemy import func, select
 from storefront.auth.models import Address
 from storefront.extensions import db
 from storefront.orders.models import Order, PaymentStatus
+from storefront.producers import inventory
 from tests.checkout.factories_checkout import PROVINCE, WARD, form_data
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import ProductFactory, UserFactory, vid
 
 
 def _fill_cart(client, *products):
@@ -64,7 +65,7 @@ def test_sold_out_at_checkout_shows_a_clear_message(client):
     honey = ProductFactory(stock_on_hand=1, name="Mật ong")
     client.set_cookie("lang", "en")
     _fill_cart(client, honey)
-    honey.stock_reserved = 1
+    inventory.reserve(db.session, {vid(honey): 1})  # someone else bought it meanwhile
     db.session.commit()
     response = client.post("/checkout", data=form_data("cod"))
     assert response.status_code in (303, 422)

@@ -15,9 +15,17 @@ from storefront.orders.models import (
     PaymentStatus,
     ProducerOrder,
 )
+from storefront.producers import inventory
 from storefront.producers.models import ProducerMember, StockMovement, StockReason
 from tests.checkout.factories_checkout import cart_with, details
-from tests.factories import CertificateFactory, ProducerFactory, ProductFactory, UserFactory
+from tests.factories import (
+    CertificateFactory,
+    ProducerFactory,
+    ProductFactory,
+    UserFactory,
+    variant_of,
+    vid,
+)
 
 
 def test_cod_order_is_confirmed_reserved_and_snapshotted(app):
@@ -104,7 +112,7 @@ def test_sold_out_rolls_back_everything(app):
     honey = ProductFactory(stock_on_hand=5, name="Mật ong")
     tea = ProductFactory(stock_on_hand=5)
     cart = cart_with({tea: 1, honey: 3})
-    honey.stock_reserved = 4  # someone else bought meanwhile
+    inventory.reserve(db.session, {vid(honey): 4})  # someone else bought meanwhile
     db.session.flush()
     db.session.commit()
     with pytest.raises(OutOfStock):
@@ -131,7 +139,7 @@ def test_made_to_order_reserves_nothing_and_records_lead_time(app):
 def test_price_change_since_the_cart_is_refused(app):
     honey = ProductFactory(price=250_000)
     cart = cart_with({honey: 1})
-    honey.price = 300_000
+    variant_of(honey).price = 300_000
     db.session.flush()
     with pytest.raises(ValidationFailed):
         place_order(db.session, cart, details())

@@ -17,7 +17,7 @@ from storefront.orders.models import ReturnLine, ReturnPhoto, ReturnRequest
 from storefront.producers import inventory, ledger, team
 from storefront.producers.models import DocumentKind, ProducerDocument
 from storefront.reviews.models import Review
-from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory
+from tests.factories import CertificateFactory, ProducerMemberFactory, ProductFactory, vid
 
 from .factories_dashboard import make_image, make_order
 
@@ -50,7 +50,7 @@ def side_b(app):
     side.image = make_image(side.product)
     side.certificate = CertificateFactory(product=side.product)
     side.sub_order = make_order(side.producer, [(side.product, 2)])
-    side.movement = inventory.adjust(db.session, side.product.id, 5, StockReason.HARVEST)
+    side.movement = inventory.adjust(db.session, vid(side.product), 5, StockReason.HARVEST)
     side.member = ProducerMemberFactory(producer=side.producer, role=MemberRole.MEMBER)
     side.invitation, side.invitation_token = team.invite_member(
         db.session, side.producer, side.membership, "friend-of-b@example.vn"

@@ -15,6 +15,7 @@ from storefront.models import (
     ProductImage,
 )
 from storefront.producers import inventory
+from tests.factories import variant_of, vid
 
 _numbers = itertools.count(1)
 
@@ -73,6 +74,8 @@ def make_order(
                 order=order,
                 producer_order=sub_order,
                 product_id=product.id,
+                variant_id=vid(product),
+                sku=variant_of(product).sku,
                 producer_id=producer.id,
                 product_name=product.name,
                 product_slug=product.slug,
@@ -87,8 +90,8 @@ def make_order(
     db.session.flush()
     inventory.reserve(
         db.session,
-        {product.id: qty for product, qty in items if not product.made_to_order},
-        producer_order_ids={product.id: sub_order.id for product, _ in items},
+        {vid(product): qty for product, qty in items if not product.made_to_order},
+        producer_order_ids={vid(product): sub_order.id for product, _ in items},
     )
     db.session.flush()
     return sub_order

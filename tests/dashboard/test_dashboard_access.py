@@ -40,6 +40,7 @@ OPEN_TO_CUSTOMERS = {"dashboard.apply", "dashboard.invitation_accept"}
 def b_values(side_b) -> dict:
     return {
         "product_id": side_b.product.id,
+        "variant_id": side_b.product.variants[0].id,
         "image_id": side_b.image.id,
         "certificate_id": side_b.certificate.id,
         "sub_order_id": side_b.sub_order.id,

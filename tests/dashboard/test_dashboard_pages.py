@@ -5,6 +5,7 @@ import pytest
 from storefront.extensions import db
 from storefront.models import PaymentMethod, StockReason
 from storefront.producers import inventory
+from tests.factories import vid
 
 from .factories_dashboard import make_image, make_order
 
@@ -17,7 +18,7 @@ def busy_a(login_a):
     side.card_order = make_order(
         side.producer, [(side.product, 1)], payment_method=PaymentMethod.CARD
     )
-    side.movement = inventory.adjust(db.session, side.product.id, 4, StockReason.HARVEST)
+    side.movement = inventory.adjust(db.session, vid(side.product), 4, StockReason.HARVEST)
     db.session.commit()
     return side
 

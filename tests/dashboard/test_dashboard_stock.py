@@ -159,7 +159,7 @@ def test_csv_rows_with_errors_block_the_import(client, login_a, side_b):
     ("content", "message"),
     [
         ("", b"Choose a CSV file"),
-        ("name,qty\nx,1\n", b"product_id and count"),
+        ("name,qty\nx,1\n", b"must name the columns sku and count"),
         ("product_id,count\n", b"no data rows"),
     ],
 )
@@ -186,3 +186,55 @@ def test_csv_service_refuses_other_producers_rows(app, side_a, side_b):
         db.session, side_a.producer, f"product_id,count\n{side_b.product.id},1\n"
     )
     assert not result.ok and result.rows[0].product is None
+
+
+# --- per variant (issue 16) ----------------------------------------------------------------
+
+
+def _shirt(producer):
+    from tests.factories import product_with_variants
+
+    return product_with_variants(
+        {"M": (890_000, 3), "L": (890_000, 2)}, producer=producer, slug="ao-lanh-nam"
+    )
+
+
+def test_stock_sheet_has_one_row_per_sku_and_imports_back(client, login_a):
+    client.set_cookie("lang", "en")
+    shirt = _shirt(login_a.producer)
+    db.session.commit()
+    sheet = client.get("/dashboard/stock/export.csv").get_data(as_text=True)
+    rows = [line.split(",") for line in sheet.lstrip("\ufeff").strip().splitlines()]
+    assert rows[0][:2] == ["sku", "product_id"]
+    skus = {row[0]: row for row in rows[1:]}
+    assert {"AO-LANH-NAM-M", "AO-LANH-NAM-L"} <= set(skus)
+    assert skus["AO-LANH-NAM-M"][-1] == "3" and skus["AO-LANH-NAM-L"][-1] == "2"
+
+    text = "sku;count\nao-lanh-nam-m;7\nAO-LANH-NAM-L;2\n"  # SKUs match whatever the case
+    preview = _preview(client, text)
+    assert preview.status_code == 200 and "3 → 7" in preview.get_data(as_text=True)
+    assert client.post("/dashboard/stock/import/apply", data={"csv_text": text}).status_code == 303
+    db.session.expire_all()
+    m, l_size = shirt.variants
+    assert (m.stock_on_hand, l_size.stock_on_hand) == (7, 2)
+    assert _stock(shirt.id) == (9, 0)  # the product's summary follows
+    moves = db.session.scalars(
+        select(StockMovement).where(StockMovement.reason == StockReason.IMPORT)
+    ).all()
+    assert [(mv.variant_id, mv.delta_on_hand) for mv in moves] == [(m.id, 4)]
+
+
+def test_import_per_sku_refuses_unknown_duplicate_and_other_shops_skus(client, login_a, side_b):
+    client.set_cookie("lang", "en")
+    shirt = _shirt(login_a.producer)
+    db.session.commit()
+    other_sku = side_b.product.variants[0].sku
+    text = f"sku,count\nAO-LANH-NAM-M,1\nao-lanh-nam-m,2\n{other_sku},5\nKHONG-CO,1\n"
+    response = _preview(client, text)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "appears more than once" in body
+    assert f"No variant with SKU {other_sku} on sale" in body and "KHONG-CO" in body
+    # A file from before variants cannot say which size a product id means.
+    old = _preview(client, f"product_id,count\n{shirt.id},4\n").get_data(as_text=True)
+    assert "several variants" in old

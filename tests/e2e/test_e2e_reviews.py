@@ -102,6 +102,10 @@ def test_heart_wishlist_and_back_in_stock_without_javascript(browser, shop, open
     # Sell out the seat cushion (3 in stock) behind the shop's back, as if bought elsewhere;
     # the catalogue version moves so no cached page shows the old stock.
     shop.query("UPDATE products SET stock_on_hand = stock_reserved WHERE slug = 'dem-ngoi-tho-cam'")
+    shop.query(
+        "UPDATE product_variants SET stock_on_hand = stock_reserved WHERE product_id = "
+        "(SELECT id FROM products WHERE slug = 'dem-ngoi-tho-cam')"
+    )
     shop.query("UPDATE catalogue_state SET version = version + 1")
     tab.goto("/products/dem-ngoi-tho-cam", "sold-out")
     page.fill("#alert-email", f"cho.hang.{name}@example.vn")

@@ -12,7 +12,7 @@ from storefront.money import format_vnd_deduction
 from storefront.orders.models import Order, PaymentStatus
 from storefront.text import vietnamese_sort_key
 from tests.checkout.factories_checkout import form_data
-from tests.factories import ProducerMemberFactory, ProductFactory
+from tests.factories import ProducerMemberFactory, ProductFactory, variant_of
 
 # ------------------------------------------------------------------ Vietnamese order
 
@@ -125,7 +125,7 @@ def test_cart_cells_carry_their_column_names(client):
 def test_checkout_with_changed_cart_leads_to_one_banner(client):
     honey = ProductFactory(price=100_000)
     client.post("/cart/add", data={"product_id": honey.id, "quantity": 1})
-    honey.price = 120_000
+    variant_of(honey).price = 120_000
     db.session.commit()
     response = client.get("/checkout", follow_redirects=True)
     assert response.request.path == "/cart"

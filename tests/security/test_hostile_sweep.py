@@ -25,6 +25,7 @@ from tests.factories import (
     ProducerMemberFactory,
     ProductFactory,
     UserFactory,
+    vid,
 )
 
 HOSTILE = {
@@ -108,7 +109,7 @@ def world(app):
     membership = ProducerMemberFactory(role=MemberRole.OWNER)
     product = ProductFactory(producer=membership.producer, stock_on_hand=50)
     certificate = CertificateFactory(product=product)
-    inventory.adjust(db.session, product.id, 5, StockReason.HARVEST)
+    inventory.adjust(db.session, vid(product), 5, StockReason.HARVEST)
     ledger.record_payout(db.session, membership.producer, 10_000, "VCB-1", None)
     customer = UserFactory()
     cart = cart_services.create_anonymous_cart(db.session)

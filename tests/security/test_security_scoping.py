@@ -106,6 +106,7 @@ def make_neighbour_objects() -> dict[str, int]:
         "document_id": document.id,
         "review_id": review.id,
         "product_id": product.id,
+        "variant_id": product.variants[0].id,
         "image_id": image.id,
         "certificate_id": certificate.id,
         "movement_id": movement.id,

@@ -181,3 +181,14 @@ def test_self_delivery_books_with_our_reference_and_prints_a_label(client, app):
     assert label.status_code == 200 and label.data.startswith(b"%PDF")
     # No carrier reports on it: the cooperative marks it delivered itself.
     assert client.post(f"/webhooks/shipping/self/{'x' * 43}", data=b"{}").status_code == 404
+
+
+def test_the_parcel_weighs_what_its_variants_weigh(app):
+    from tests.factories import variant_of
+
+    membership, product = cooperative("ghn")
+    variant_of(product).weight_grams = 1500
+    db.session.flush()
+    order, sub_order = packed_order(membership, product, quantity=2)
+    assert sub_order.parcel_weight_grams == 3000
+    assert sub_order.quoted_shipping_fee == RATE_CARDS["ghn"].fee(Route.OTHER_REGION, 3000)

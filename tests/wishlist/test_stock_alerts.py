@@ -10,7 +10,7 @@ from storefront.producers import inventory
 from storefront.producers.models import StockReason
 from storefront.wishlist.models import AlertStatus, StockAlert
 from tests.conftest import AuthActions, requires_postgres
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import ProductFactory, UserFactory, vid
 from tests.races.racing import race
 
 
@@ -35,14 +35,14 @@ def test_guest_asks_and_is_emailed_once_when_stock_returns(app, sold_out):
     assert db.session.scalar(select(func.count()).select_from(StockAlert)) == 1
     outbox().clear()
 
-    inventory.adjust(db.session, sold_out.id, 5, StockReason.HARVEST)
+    inventory.adjust(db.session, vid(sold_out), 5, StockReason.HARVEST)
     db.session.commit()
     assert len(_alert_emails("mai@example.vn")) == 1
     alert = db.session.scalar(select(StockAlert))
     assert alert.status is AlertStatus.NOTIFIED and alert.notified_at is not None
 
     # More stock later, or the task again: the request has ended, nothing more is sent.
-    inventory.adjust(db.session, sold_out.id, 5, StockReason.HARVEST)
+    inventory.adjust(db.session, vid(sold_out), 5, StockReason.HARVEST)
     db.session.commit()
     assert len(_alert_emails("mai@example.vn")) == 1
 
@@ -60,8 +60,8 @@ def test_a_signed_in_buyer_uses_their_account_email(app, sold_out):
 def test_no_email_while_still_sold_out(app, sold_out):
     app.test_client().post("/products/man-say/alert", data={"email": "mai@example.vn"})
     outbox().clear()
-    inventory.adjust(db.session, sold_out.id, 2, StockReason.HARVEST)
-    inventory.reserve(db.session, {sold_out.id: 2})  # all of it promised again at once
+    inventory.adjust(db.session, vid(sold_out), 2, StockReason.HARVEST)
+    inventory.reserve(db.session, {vid(sold_out): 2})  # all of it promised again at once
     db.session.commit()
     assert db.session.scalar(select(StockAlert.status)) is AlertStatus.WAITING
     assert not _alert_emails("mai@example.vn")
@@ -94,10 +94,10 @@ def test_two_restocks_at_once_email_the_waiting_buyer_once(app):
     db.session.commit()
     app.test_client().post("/products/man/alert", data={"email": "mai@example.vn"})
     outbox().clear()
-    product_id = product.id
+    variant_id = vid(product)
 
     def restock(_index):
-        inventory.adjust(db.session, product_id, 3, StockReason.HARVEST)
+        inventory.adjust(db.session, variant_id, 3, StockReason.HARVEST)
         db.session.commit()  # each racer's notify task runs after its own commit
 
     outcomes = race(app, restock, racers=4)

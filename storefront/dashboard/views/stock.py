@@ -8,7 +8,7 @@ from ...clock import today_vn
 from ...core.pagination import paginate
 from ...core.uow import done, show_in_form
 from ...core.validators import parse_id
-from ...errors import DomainError
+from ...errors import DomainError, FieldError
 from ...extensions import db
 from ...producers import stock_import as csv_counts
 from ...producers.models import StockReason
@@ -38,7 +38,7 @@ def _stock_page(product, status=200, adjust_form=None, threshold_form=None):
         render_template(
             "dashboard/product_stock.html",
             product=product,
-            adjust_form=adjust_form or AdjustStockForm(formdata=None),
+            adjust_form=adjust_form or AdjustStockForm(formdata=None, product=product),
             threshold_form=threshold_form
             or ThresholdForm(formdata=None, threshold=product.low_stock_threshold),
             movements=list(movements),
@@ -57,7 +57,7 @@ def product_stock(product_id: int):
     product = queries.get_own_product_or_404(g.producer, product_id)
     if request.method in ("GET", "HEAD"):
         return _stock_page(product)
-    form = AdjustStockForm()
+    form = AdjustStockForm(product=product)
     if form.validate_on_submit():
         try:
             adjust_stock(
@@ -68,12 +68,24 @@ def product_stock(product_id: int):
                 form.quantity.data,
                 form.note.data,
                 current_user.id,
+                variant=_chosen_variant(product, form.variant_id.data),
             )
         except DomainError as error:
             show_in_form(form, error)
         else:
             return done(_("Stock updated."), _stock_url(product))
     return _stock_page(product, 422, adjust_form=form)
+
+
+def _chosen_variant(product, variant_id):
+    """The variant picked on the form, of this product; none picked: the service decides
+    (a product with one variant needs no choice). Another product's variant is refused."""
+    if variant_id is None:
+        return None
+    variant = next((v for v in product.active_variants if v.id == variant_id), None)
+    if variant is None:
+        raise FieldError("variant_id", _("Choose one of this product's variants."))
+    return variant
 
 
 @bp.post("/dashboard/products/<int:product_id>/threshold")
@@ -114,18 +126,22 @@ def movement(movement_id: int):
 @bp.get("/dashboard/stock/export.csv")
 @producer_view
 def stock_export():
-    rows = [["product_id", "name", "unit", "on_hand", "reserved", "count"]]
+    # One row per variant on sale, keyed by SKU: the import reads `sku` and `count` back.
+    rows = [["sku", "product_id", "name", "variant", "unit", "on_hand", "reserved", "count"]]
     for product in queries.all_products(g.producer):
-        rows.append(
-            [
-                product.id,
-                product.name,
-                product.unit,
-                product.stock_on_hand,
-                product.stock_reserved,
-                product.stock_on_hand,
-            ]
-        )
+        for variant in product.active_variants:
+            rows.append(
+                [
+                    variant.sku,
+                    product.id,
+                    product.name,
+                    variant.label,
+                    product.unit,
+                    variant.stock_on_hand,
+                    variant.stock_reserved,
+                    variant.stock_on_hand,
+                ]
+            )
     return csv_response(rows, f"stock-{g.producer.slug}-{today_vn().isoformat()}.csv")
 
 
