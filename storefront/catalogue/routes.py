@@ -1,6 +1,5 @@
 """Public catalogue pages. Read-only: parse arguments, one query function, render."""
 
-
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
