@@ -106,7 +106,9 @@ def init_cache(app) -> None:
             app.config["CACHE_TYPE"] = "SimpleCache"
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", seconds or DEFAULT_SECONDS)
     app.config.setdefault("CACHE_KEY_PREFIX", "ocop:")
-    app.config.setdefault("CACHE_THRESHOLD", 5000)  # SimpleCache's bound on entries
+    # SimpleCache's bound on entries (the in-process cache of `make run`, without Redis). An
+    # entry is now a rendered page part of tens of kB: 500 keep a worker within ~25 MB.
+    app.config.setdefault("CACHE_THRESHOLD", 500)
     app.config.setdefault("CACHE_NO_NULL_WARNING", True)
     cache.init_app(app)
     if app.config["CACHE_TYPE"] in ("RedisCache", "redis"):
