@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
 
 
 class DomainError(Exception):
@@ -112,6 +113,27 @@ def problem_response(status: int, title: str, detail: str, **extra):
     response.status_code = status
     response.mimetype = "application/problem+json"
     return response
+
+
+def api_error(status: int, code: str, message: str, fields: dict | None = None):
+    """The public API's refusal of a request it cannot read (the OpenAPI document's Error:
+    a code, a message and, per field, what was wrong)."""
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def api_http_errors(blueprint) -> None:
+    """Werkzeug's HTTP errors (404, 405 …) answered in the API's Error shape on `blueprint`."""
+
+    def answer(error: HTTPException):
+        code = error.name.lower().replace(" ", "_")
+        return api_error(error.code or 500, code, error.description or "")
+
+    blueprint.register_error_handler(HTTPException, answer)
 
 
 def handle_domain_error(error: DomainError):

@@ -7,10 +7,10 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from ..clock import today_vn
 from ..core.places import place_label, province_name, ward_name
+from ..errors import api_error, api_http_errors
 from ..extensions import db
 from ..money import format_vnd
 from ..reviews.queries import rating_json
@@ -27,18 +27,7 @@ from .routes import certificate_status, group_label, public_url
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _error(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": {"code": code, "message": message}}
-    if fields:
-        body["error"]["fields"] = fields
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    return _error(error.code or 500, error.name.lower().replace(" ", "_"), error.description or "")
+api_http_errors(bp)
 
 
 # The API is stricter than the listing page, which forgives its own form's empty fields and
@@ -70,7 +59,7 @@ def _strict_errors(*names: str) -> dict[str, str]:
 
 
 def _bad_arguments(errors: dict):
-    return _error(
+    return api_error(
         400,
         "bad_request",
         _("Some query arguments are not valid."),
@@ -221,7 +210,7 @@ def products():
     )
     if page.ignored:
         # Well formed, but it names no approved producer: not found, as /producers/<slug> says.
-        return _error(
+        return api_error(
             404,
             "not_found",
             _("Some query arguments are not valid."),
@@ -239,7 +228,7 @@ def products():
 def product(slug: str):
     found = queries.get_public_product(slug) if is_slug(slug) else None
     if found is None:
-        return _error(404, "not_found", _("No such product."))
+        return api_error(404, "not_found", _("No such product."))
     return jsonify(product_json(found, today_vn(), detail=True))
 
 
@@ -261,7 +250,7 @@ def producers():
 def producer(slug: str):
     found = queries.get_public_producer(slug) if is_slug(slug) else None
     if found is None:
-        return _error(404, "not_found", _("No such producer."))
+        return api_error(404, "not_found", _("No such producer."))
     today = today_vn()
     data = producer_json(found, detail=True)
     data["products"] = [product_json(p, today) for p in queries.producer_products(found)]

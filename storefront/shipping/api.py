@@ -7,11 +7,11 @@ import re
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from ..catalogue.forms import is_slug
 from ..core import places
 from ..core.validators import DB_INT_MAX
+from ..errors import api_error, api_http_errors
 from ..extensions import db
 from ..producers.models import Producer, ProducerStatus
 from .quotes import options, setups_for
@@ -21,18 +21,7 @@ bp = Blueprint("shipping_api", __name__, url_prefix="/api/v1/shipping")
 _DIGITS = re.compile(r"[0-9]+")
 
 
-def _error(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": {"code": code, "message": message}}
-    if fields:
-        body["error"]["fields"] = fields
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    return _error(error.code or 500, error.name.lower().replace(" ", "_"), error.description or "")
+api_http_errors(bp)
 
 
 def _number(name: str, errors: dict, message: str, minimum: int = 1, maximum: int = DB_INT_MAX):
@@ -59,17 +48,17 @@ def quote():
         maximum=MAX_PARCEL_GRAMS,
     )
     if errors:
-        return _error(400, "bad_request", _("Some query arguments are not valid."), errors)
+        return api_error(400, "bad_request", _("Some query arguments are not valid."), errors)
     # Well-formed, but no such place: not found, as an unknown producer.
     if not places.is_valid_place(province, ward):
-        return _error(
+        return api_error(
             404, "not_found", _("No such ward in this province."), {"ward": _("Unknown ward.")}
         )
     producer = db.session.scalar(
         select(Producer).where(Producer.slug == slug, Producer.status == ProducerStatus.APPROVED)
     )
     if producer is None:
-        return _error(404, "not_found", _("No such producer."))
+        return api_error(404, "not_found", _("No such producer."))
     setup = setups_for(db.session, [producer.id])[producer.id]
     found = options(producer, setup, province, weight, current_app.config)
     return jsonify(

@@ -6,6 +6,7 @@ carrier's offline fake (carriers/fakes.py) in tests and in demo mode, which answ
 real API does, so the same parsing code runs either way.
 """
 
+import hmac
 import json
 import logging
 import urllib.error
@@ -207,3 +208,36 @@ def minimal_pdf(lines: list[str]) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def webhook_object(body: bytes, url_secret: str, account_secret: str) -> dict:
+    """A tracking webhook's body as one JSON object, once the secret in its URL matched the
+    cooperative's account (WebhookRejected otherwise: the caller answers 401)."""
+    if not account_secret or not hmac.compare_digest(url_secret or "", account_secret):
+        raise WebhookRejected()
+    try:
+        event = json.loads(body)
+    except ValueError as error:
+        raise ValueError("not JSON") from error
+    if not isinstance(event, dict):
+        raise ValueError("not an object")
+    return event
+
+
+def one_update(
+    code: str, status: str, when: str, statuses: dict, happened_at: datetime, description: str
+) -> list[TrackingUpdate]:
+    """The one tracking update a carrier's event carries; the event id is the parcel, its
+    status and the carrier's time, so a redelivered event is the same event."""
+    if not code or not status:
+        raise ValueError("no parcel code or status")
+    return [
+        TrackingUpdate(
+            event_id=f"{code}:{status}:{when}"[:255],
+            tracking_code=code,
+            carrier_status=status,
+            kind=statuses.get(status, "unknown"),
+            happened_at=happened_at,
+            description=description,
+        )
+    ]

@@ -6,8 +6,6 @@ GHN signs no webhook: the tracking URL holds the cooperative's own secret, compa
 constant time. GHN's callback is JSON with OrderCode, Status and Time.
 """
 
-import hmac
-import json
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -20,12 +18,12 @@ from .base import (
     Label,
     LiveQuote,
     Parcel,
-    TrackingUpdate,
-    WebhookRejected,
     as_int,
     carrier_message,
     json_request,
+    one_update,
     short,
+    webhook_object,
 )
 
 CODE = "ghn"
@@ -144,29 +142,16 @@ class Client:
 
 def parse_webhook(body: bytes, headers, url_secret: str, account_secret: str):
     """GHN has no signature: the secret in the URL must be the cooperative's."""
-    if not account_secret or not hmac.compare_digest(url_secret or "", account_secret):
-        raise WebhookRejected()
-    try:
-        event = json.loads(body)
-    except ValueError as error:
-        raise ValueError("not JSON") from error
-    if not isinstance(event, dict):
-        raise ValueError("not an object")
-    code = short(event.get("OrderCode"), 60)
-    status = short(event.get("Status"), 60).lower()
+    event = webhook_object(body, url_secret, account_secret)
     when = short(event.get("Time"), 40)
-    if not code or not status:
-        raise ValueError("no order code or status")
-    return [
-        TrackingUpdate(
-            event_id=f"{code}:{status}:{when}"[:255],
-            tracking_code=code,
-            carrier_status=status,
-            kind=STATUSES.get(status, "unknown"),
-            happened_at=_parse_time(when),
-            description=short(event.get("Description") or event.get("Reason")),
-        )
-    ]
+    return one_update(
+        short(event.get("OrderCode"), 60),
+        short(event.get("Status"), 60).lower(),
+        when,
+        STATUSES,
+        _parse_time(when),
+        short(event.get("Description") or event.get("Reason")),
+    )
 
 
 def _parse_time(value: str) -> datetime:

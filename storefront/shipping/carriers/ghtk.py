@@ -6,8 +6,6 @@ one); answers are {"success": true|false, "message", ...}. GHTK's status callbac
 no signature: the tracking URL holds the cooperative's secret, compared in constant time.
 """
 
-import hmac
-import json
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
@@ -21,12 +19,12 @@ from .base import (
     Label,
     LiveQuote,
     Parcel,
-    TrackingUpdate,
-    WebhookRejected,
     as_int,
     carrier_message,
     json_request,
+    one_update,
     short,
+    webhook_object,
 )
 
 CODE = "ghtk"
@@ -171,29 +169,16 @@ class Client:
 
 def parse_webhook(body: bytes, headers, url_secret: str, account_secret: str):
     """GHTK posts label_id, status_id and action_time; the URL's secret must match."""
-    if not account_secret or not hmac.compare_digest(url_secret or "", account_secret):
-        raise WebhookRejected()
-    try:
-        event = json.loads(body)
-    except ValueError as error:
-        raise ValueError("not JSON") from error
-    if not isinstance(event, dict):
-        raise ValueError("not an object")
-    label = short(event.get("label_id"), 60)
-    status = short(event.get("status_id"), 10)
+    event = webhook_object(body, url_secret, account_secret)
     when = short(event.get("action_time"), 40)
-    if not label or not status:
-        raise ValueError("no label or status")
-    return [
-        TrackingUpdate(
-            event_id=f"{label}:{status}:{when}"[:255],
-            tracking_code=label,
-            carrier_status=status,
-            kind=STATUSES.get(status, "unknown"),
-            happened_at=_parse_time(when),
-            description=short(event.get("reason")),
-        )
-    ]
+    return one_update(
+        short(event.get("label_id"), 60),
+        short(event.get("status_id"), 10),
+        when,
+        STATUSES,
+        _parse_time(when),
+        short(event.get("reason")),
+    )
 
 
 def _parse_time(value: str) -> datetime:

@@ -9,7 +9,6 @@ constant time (the URL's secret must match too).
 """
 
 import hmac
-import json
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -22,12 +21,13 @@ from .base import (
     Label,
     LiveQuote,
     Parcel,
-    TrackingUpdate,
     WebhookRejected,
     as_int,
     carrier_message,
     json_request,
+    one_update,
     short,
+    webhook_object,
 )
 
 CODE = "viettelpost"
@@ -185,35 +185,23 @@ class Client:
 
 
 def parse_webhook(body: bytes, headers, url_secret: str, account_secret: str):
-    if not account_secret or not hmac.compare_digest(url_secret or "", account_secret):
-        raise WebhookRejected()
-    try:
-        event = json.loads(body)
-    except ValueError as error:
-        raise ValueError("not JSON") from error
-    if not isinstance(event, dict):
-        raise ValueError("not an object")
+    """The URL's secret must match, and Viettel Post's own TOKEN field as well."""
+    event = webhook_object(body, url_secret, account_secret)
     token = event.get("TOKEN")
     if not isinstance(token, str) or not hmac.compare_digest(token, account_secret):
         raise WebhookRejected()
     data = event.get("DATA")
     if not isinstance(data, dict):
         raise ValueError("no DATA")
-    code = short(data.get("ORDER_NUMBER"), 60)
-    status = short(data.get("ORDER_STATUS"), 10)
     when = short(data.get("ORDER_STATUSDATE"), 40)
-    if not code or not status:
-        raise ValueError("no bill number or status")
-    return [
-        TrackingUpdate(
-            event_id=f"{code}:{status}:{when}"[:255],
-            tracking_code=code,
-            carrier_status=status,
-            kind=STATUSES.get(status, "unknown"),
-            happened_at=_parse_time(when),
-            description=short(data.get("STATUS_NAME") or data.get("NOTE")),
-        )
-    ]
+    return one_update(
+        short(data.get("ORDER_NUMBER"), 60),
+        short(data.get("ORDER_STATUS"), 10),
+        when,
+        STATUSES,
+        _parse_time(when),
+        short(data.get("STATUS_NAME") or data.get("NOTE")),
+    )
 
 
 def _parse_time(value: str) -> datetime:
