@@ -67,7 +67,7 @@ def _prepare(url: str, stock: int) -> tuple[int, list[int], dict[int, int]]:
 
     from sqlalchemy import select, update
 
-    from storefront.catalogue.models import Product, ProductStatus
+    from storefront.catalogue.models import Product, ProductStatus, ProductVariant
     from storefront.extensions import db
     from storefront.producers.models import Producer
     from storefront.seed import seed_demo
@@ -78,11 +78,12 @@ def _prepare(url: str, stock: int) -> tuple[int, list[int], dict[int, int]]:
         db.create_all()
         seed_demo()
         honey_id = db.session.scalar(select(Product.id).where(Product.slug == HONEY_SLUG))
-        db.session.execute(
-            update(Product)
-            .where(Product.id == honey_id)
-            .values(stock_on_hand=stock, stock_reserved=0)
-        )
+        # The honey sells in one variant: its stock is the one buyers race for, and the
+        # product row keeps the sum the listing reads.
+        for table, key in ((ProductVariant, ProductVariant.product_id), (Product, Product.id)):
+            db.session.execute(
+                update(table).where(key == honey_id).values(stock_on_hand=stock, stock_reserved=0)
+            )
         template = db.session.get(Product, honey_id)
         producers = itertools.cycle(
             db.session.scalars(select(Producer).order_by(Producer.id)).all()
