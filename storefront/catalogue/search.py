@@ -203,8 +203,11 @@ class PostgresSearch:
         tsquery = " & ".join([*words[:-1], last])
         return func.to_tsquery(literal_column("'simple'::regconfig"), tsquery)
 
-    def _name_words(self):
-        return func.storefront_name_words(Product.name, Product.name_en)
+    def _phrase(self, query: SearchQuery):
+        words = [f"{word}:A" for word in query.words]
+        if _last_is_prefix(query):
+            words[-1] = f"{query.words[-1]}:*A"
+        return func.to_tsquery(literal_column("'simple'::regconfig"), " <-> ".join(words))
 
     def _fuzzy_words(self):
         return func.storefront_fuzzy_words(Product.name, Product.name_en)
@@ -222,8 +225,11 @@ class PostgresSearch:
         bonus = case(
             # The whole phrase as typed, diacritics and all, in the name: best.
             (func.strpos(func.lower(Product.name), query.phrase) > 0, 2.0),
-            # The whole phrase without diacritics in either name.
-            (func.strpos(self._name_words(), query.folded_phrase) > 0, 1.0),
+            # The whole phrase without diacritics in either name: its words one after the
+            # other among the name words (weight A) of the stored vector. Folding each
+            # matching name instead (unaccent per row) cost 50 ms of 200 for the 10,559
+            # matches of "mat ong" at 100,000 products on PostgreSQL.
+            (literal_column("products.search_vector").op("@@")(self._phrase(query)), 1.0),
             else_=0.0,
         )
         return (
