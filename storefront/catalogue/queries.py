@@ -3,7 +3,7 @@ tests can ask about boundary dates; pages load related rows eagerly (a fixed num
 whatever the page size).
 
 Only ACTIVE products of APPROVED producers are public. Stars come only from a certificate that is
-verified and valid on `on`.
+verified and valid on `on`, read from the product's own row (catalogue/stars.py).
 """
 
 import functools
@@ -12,13 +12,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Date, String, and_, bindparam, exists, func, or_, select, true, union_all
+from sqlalchemy import Date, String, and_, bindparam, func, or_, select, true, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.pagination import Paginated
 from ..core.places import province_name, provinces
 from ..extensions import db
 from ..producers.models import Producer, ProducerStatus
+from . import stars as ocop_stars
+from .cache import cached_counts
 from .models import Certificate, CertificateStatus, Product, ProductImage, ProductStatus
 from .ocop import GROUPS
 from .search import SearchQuery, get_backend, parse_query
@@ -139,41 +141,6 @@ def is_public():
     return and_(Product.status == ProductStatus.ACTIVE, Producer.status == ProducerStatus.APPROVED)
 
 
-def _valid_certificate(on: date):
-    """Correlated: a certificate of the outer Product that is verified and valid on `on`."""
-    return and_(
-        Certificate.product_id == Product.id,
-        Certificate.status == CertificateStatus.VERIFIED,
-        Certificate.signed_on <= on,
-        Certificate.valid_until >= on,
-    )
-
-
-def best_stars(on: date):
-    """Correlated: the stars of the best certificate valid on `on` (None without one)."""
-    return (
-        select(func.max(Certificate.stars))
-        .where(_valid_certificate(on))
-        .correlate(Product)
-        .scalar_subquery()
-    )
-
-
-def _valid_stars(on: date):
-    """(product_id, stars) of every product with a certificate valid on `on`: joined once,
-    which costs one pass over the certificates instead of a lookup per product."""
-    return (
-        select(Certificate.product_id, func.max(Certificate.stars).label("stars"))
-        .where(
-            Certificate.status == CertificateStatus.VERIFIED,
-            Certificate.signed_on <= on,
-            Certificate.valid_until >= on,
-        )
-        .group_by(Certificate.product_id)
-        .subquery("valid_stars")
-    )
-
-
 def _in_stock():
     # Made-to-order products can always be ordered; the rest need unreserved stock.
     return or_(Product.made_to_order.is_(True), Product.stock_on_hand - Product.stock_reserved > 0)
@@ -191,13 +158,13 @@ def _public_products():
     return select(Product).join(Product.producer).where(is_public())
 
 
-def _facet_conditions(filters: ProductFilters, stars) -> dict:
+def _facet_conditions(filters: ProductFilters, on: date) -> dict:
     """The active filters that have a facet, by name: each facet counts without its own."""
     conditions = {}
     if filters.group:
         conditions["group"] = Product.group == filters.group
     if filters.stars:
-        conditions["stars"] = stars >= filters.stars
+        conditions["stars"] = ocop_stars.at_least(filters.stars, on)
     if filters.producer:
         conditions["producer"] = Producer.slug == filters.producer
     if filters.province is not None:
@@ -207,9 +174,8 @@ def _facet_conditions(filters: ProductFilters, stars) -> dict:
     return conditions
 
 
-def _base_conditions(filters: ProductFilters) -> list:
-    """Public, and the filters without a facet (the price range)."""
-    conditions = [is_public()]
+def _price_range(filters: ProductFilters) -> list:
+    conditions = []
     if filters.price_min is not None:
         conditions.append(Product.price >= filters.price_min)
     if filters.price_max is not None:
@@ -217,18 +183,17 @@ def _base_conditions(filters: ProductFilters) -> list:
     return conditions
 
 
-def _candidates(stmt, filters: ProductFilters, on: date, with_stars: bool):
-    """`stmt` over public products and their producer, with the valid stars joined when
-    needed; returns the statement and the stars column (0 without a valid certificate)."""
-    stmt = stmt.select_from(Product).join(Product.producer)
-    if not with_stars:
-        return stmt, None
-    valid = _valid_stars(on)
-    stmt = stmt.outerjoin(valid, valid.c.product_id == Product.id)
-    return stmt, func.coalesce(valid.c.stars, 0)
+def _base_conditions(filters: ProductFilters) -> list:
+    """Public, and the filters without a facet (the price range)."""
+    return [is_public(), *_price_range(filters)]
 
 
-def _order_by(sort: str, stars, rank) -> list:
+def _candidates(stmt):
+    """`stmt` over products and their producer."""
+    return stmt.select_from(Product).join(Product.producer)
+
+
+def _order_by(sort: str, on: date, rank) -> list:
     newest = [Product.created_at.desc(), Product.id.desc()]
     if sort == "relevance" and rank is not None:
         return [rank.desc(), *newest]
@@ -238,7 +203,7 @@ def _order_by(sort: str, stars, rank) -> list:
     if sort == "price_desc":
         return [Product.price.desc(), Product.id.desc()]
     if sort == "stars":
-        return [stars.desc(), *newest]
+        return [ocop_stars.stars(on, none=0).desc(), *newest]
     if sort == "rating":
         # ix_products_rating read backwards: best average, then most reviews.
         return [Product.rating_score.desc(), Product.rating_count.desc(), Product.id.desc()]
@@ -286,7 +251,7 @@ def _card_columns(on):
         Producer.name.label("producer_name"),
         _first_image(ProductImage.thumb_filename).label("thumb_filename"),
         _first_image(ProductImage.alt).label("image_alt"),
-        best_stars(on).label("stars"),
+        ocop_stars.stars(on).label("stars"),
         Product.rating_count,
         Product.rating_sum,
         Product.sale_price,
@@ -336,10 +301,13 @@ def search_products(
 
     def count(fuzzy: bool) -> tuple[Facets | None, int]:
         if with_facets:
-            facets = _facets(filters, on, query, fuzzy)
+            # Kept per catalogue version (cache.counts): the same for every page and sort.
+            key = (replace(filters, page=1, sort=None), on, fuzzy)
+            facets = cached_counts("facets", key, lambda: _facets(filters, on, query, fuzzy))
             return facets, facets.total
-        stmt, stars = _candidates(select(func.count()), filters, on, bool(filters.stars))
-        stmt = stmt.where(*_base_conditions(filters), *_facet_conditions(filters, stars).values())
+        stmt = _candidates(select(func.count())).where(
+            *_base_conditions(filters), *_facet_conditions(filters, on).values()
+        )
         if query:
             stmt = search.filter(stmt, query, fuzzy)
         return None, db.session.scalar(stmt)
@@ -353,15 +321,14 @@ def search_products(
     filters = replace(filters, page=min(max(1, filters.page), pages))
 
     sort = filters.effective_sort
-    stmt, stars = _candidates(
-        select(Product.id), filters, on, bool(filters.stars) or sort == "stars"
+    stmt = _candidates(select(Product.id)).where(
+        *_base_conditions(filters), *_facet_conditions(filters, on).values()
     )
-    stmt = stmt.where(*_base_conditions(filters), *_facet_conditions(filters, stars).values())
     rank = None
     if query:
         stmt, rank = search.ranked(stmt, query, fuzzy)
     stmt = (
-        stmt.order_by(*_order_by(sort, stars, rank))
+        stmt.order_by(*_order_by(sort, on, rank))
         .limit(per_page)
         .offset((filters.page - 1) * per_page)
     )
@@ -378,64 +345,79 @@ def search_products(
     )
 
 
+_PRODUCER_FACETS = ("producer", "province")
+
+
 def _facets(filters: ProductFilters, on: date, query: SearchQuery | None, fuzzy: bool) -> Facets:
     """Every facet count and the total, from one statement.
 
-    The candidates (public, in the price range, matching the query) are grouped by producer,
-    and each count is a `count(*) FILTER (WHERE …)` with every active filter but its facet's
-    own: one pass over the candidates, one row per producer (which also gives its province).
+    The candidates (active, in the price range, matching the query) are counted per producer
+    first, each count a `count(*) FILTER (WHERE …)` with every active filter on the product
+    but its facet's own: one pass over ix_products_facets alone, an index-only scan, never
+    the wide product rows. Then the few producer rows are joined (approved ones only), and
+    the producer and province filters, which are the same for all of a producer's products,
+    are applied here, each facet without its own.
     """
-    stmt, stars = _candidates(select(), filters, on, with_stars=True)
-    conditions = _facet_conditions(filters, stars)
+    conditions = _facet_conditions(filters, on)
+    on_product = {k: c for k, c in conditions.items() if k not in _PRODUCER_FACETS}
 
     def others(skip: str | None):
-        return and_(true(), *(c for name, c in conditions.items() if name != skip))
+        return and_(true(), *(c for name, c in on_product.items() if name != skip))
 
-    columns = [
-        func.count().filter(others(None)).label("total"),
-        func.count().filter(others("producer")).label("for_producer"),
-        func.count().filter(others("province")).label("for_province"),
-        func.count().filter(and_(_in_stock(), others("in_stock"))).label("in_stock"),
-        *(
-            func.count().filter(and_(Product.group == code, others("group"))).label(f"g_{code}")
-            for code in GROUPS
-        ),
-        *(
-            func.count().filter(and_(stars >= level, others("stars"))).label(f"s_{level}")
-            for level in STAR_LEVELS
-        ),
-    ]
-    stmt = (
-        stmt.add_columns(
-            Producer.id, Producer.slug, Producer.name, Producer.province_code, *columns
+    counts = (
+        select(
+            Product.producer_id,
+            func.count().filter(others(None)).label("total"),
+            func.count().filter(and_(_in_stock(), others("in_stock"))).label("in_stock"),
+            *(
+                func.count().filter(and_(Product.group == code, others("group"))).label(f"g_{code}")
+                for code in GROUPS
+            ),
+            *(
+                func.count()
+                .filter(and_(ocop_stars.at_least(level, on), others("stars")))
+                .label(f"s_{level}")
+                for level in STAR_LEVELS
+            ),
         )
-        .where(*_base_conditions(filters))
-        .group_by(Producer.id, Producer.slug, Producer.name, Producer.province_code)
+        .where(Product.status == ProductStatus.ACTIVE, *_price_range(filters))
+        .group_by(Product.producer_id)
     )
     if query:
-        stmt = get_backend(db.session).filter(stmt, query, fuzzy)
-    rows = db.session.execute(stmt).all()
+        counts = get_backend(db.session).filter(counts, query, fuzzy)
+    counts = counts.subquery("counts")
+    rows = db.session.execute(
+        select(Producer.id, Producer.slug, Producer.name, Producer.province_code, counts)
+        .join(counts, counts.c.producer_id == Producer.id)
+        .where(Producer.status == ProducerStatus.APPROVED)
+    ).all()
 
+    def passes(row, skip: str | None = None) -> bool:
+        return (skip == "producer" or not filters.producer or row.slug == filters.producer) and (
+            skip == "province" or filters.province is None or row.province_code == filters.province
+        )
+
+    chosen = [row for row in rows if passes(row)]
     facets = Facets(
-        total=sum(row.total for row in rows),
-        in_stock=sum(row.in_stock for row in rows),
+        total=sum(row.total for row in chosen),
+        in_stock=sum(row.in_stock for row in chosen),
         groups=[
-            (code, label, sum(getattr(row, f"g_{code}") for row in rows))
+            (code, label, sum(getattr(row, f"g_{code}") for row in chosen))
             for code, label in GROUPS.items()
         ],
-        stars=[(level, sum(getattr(row, f"s_{level}") for row in rows)) for level in STAR_LEVELS],
+        stars=[(level, sum(getattr(row, f"s_{level}") for row in chosen)) for level in STAR_LEVELS],
     )
     ranked = sorted(
-        (row for row in rows if row.for_producer),
-        key=lambda row: (-row.for_producer, row.name, row.id),
+        (row for row in rows if row.total and passes(row, "producer")),
+        key=lambda row: (-row.total, row.name, row.id),
     )
-    facets.producers = [(row.slug, row.name, row.for_producer) for row in ranked]
+    facets.producers = [(row.slug, row.name, row.total) for row in ranked]
     facets.producers = facets.producers[:PRODUCER_FACET_LIMIT]
     by_province: dict[int, int] = {}
     for row in rows:
         code = row.province_code
-        if code is not None and row.for_province:
-            by_province[code] = by_province.get(code, 0) + row.for_province
+        if code is not None and row.total and passes(row, "province"):
+            by_province[code] = by_province.get(code, 0) + row.total
     facets.provinces = sorted(
         ((code, province_name(code), n) for code, n in by_province.items() if province_name(code)),
         key=lambda item: item[1],
@@ -517,9 +499,9 @@ def home_page(on: date) -> HomePage:
     """Featured (valid certificate on `on` only, admin's order), newest, groups, producers."""
     public_cards = select(*_card_columns(on)).join(Product.producer).where(is_public())
     featured = _cards(
-        public_cards.where(
-            Product.featured.is_(True), exists().where(_valid_certificate(on))
-        ).order_by(Product.featured_position.is_(None), Product.featured_position, Product.id)
+        public_cards.where(Product.featured.is_(True), ocop_stars.at_least(3, on)).order_by(
+            Product.featured_position.is_(None), Product.featured_position, Product.id
+        )
     )
     newest = _cards(
         public_cards.order_by(Product.created_at.desc(), Product.id.desc()).limit(HOME_NEWEST)
