@@ -70,9 +70,9 @@ def test_without_a_carrier_the_shop_flat_fee_stays(app):
 
 
 class _Line:
-    def __init__(self, quantity, weight_grams=None):
+    def __init__(self, quantity, weight_grams):
         self.quantity, self.weight_grams = quantity, weight_grams
 
 
-def test_parcel_weight_is_line_weight_times_quantity_with_a_default():
-    assert parcel_weight_grams([_Line(2, 750), _Line(3, None)], 500) == 2 * 750 + 3 * 500
+def test_parcel_weight_is_line_weight_times_quantity():
+    assert parcel_weight_grams([_Line(2, 750), _Line(3, 500)]) == 2 * 750 + 3 * 500
