@@ -184,7 +184,6 @@ def test_self_delivery_books_with_our_reference_and_prints_a_label(client, app):
 
 
 def test_the_parcel_weighs_what_its_variants_weigh(app):
-
     membership, product = cooperative("ghn")
     variant_of(product).weight_grams = 1500
     db.session.flush()
