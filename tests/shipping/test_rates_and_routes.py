@@ -84,9 +84,5 @@ def test_the_offline_ghtk_fake_weighs_kilograms_exactly_and_prices_unknown_place
     card = RATE_CARDS["ghtk"]
     # 1.005 kg as a float times 1000 is 1004.99…: the fake must price 1,005 g.
     assert _grams(1.005) == 1005
-    assert _fee("ghtk", "Nowhere", "Elsewhere", _grams(1.005)) == card.fee(
-        Route.OTHER_REGION, 1005
-    )
-    assert _fee("ghtk", "Nowhere", "Elsewhere", "not a weight") == card.fee(
-        Route.OTHER_REGION, 500
-    )
+    assert _fee("ghtk", "Nowhere", "Elsewhere", _grams(1.005)) == card.fee(Route.OTHER_REGION, 1005)
+    assert _fee("ghtk", "Nowhere", "Elsewhere", "not a weight") == card.fee(Route.OTHER_REGION, 500)
