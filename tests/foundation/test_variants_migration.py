@@ -102,7 +102,9 @@ def _migrate_filled_database(url: str) -> None:
         # The migrated rows work: the order's reservation is released per variant, the
         # search index (SQLite's FTS5 triggers on products) still follows the products. The
         # shop's queries are today's: the later migrations first (0018 adds the stars columns
-        # the listing reads).
+        # the listing reads). The session's reads end first: PostgreSQL's ALTER TABLE would wait
+        # for their transaction.
+        db.session.commit()
         upgrade()
         from storefront.catalogue.queries import ProductFilters, search_products
         from storefront.clock import today_vn
