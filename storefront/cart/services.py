@@ -260,19 +260,20 @@ def accept_changes(session: Session, cart: Cart, now: datetime | None = None) ->
     return changed
 
 
-def lock(session: Session, cart: Cart) -> Cart:
-    """Hold the cart's row lock until the commit and reload it with its lines, so a second
-    checkout of the same cart waits here and then sees what the first one left."""
+def lock(session: Session, cart: Cart, *also):
+    """Hold the cart's row lock until the commit and reload it, so a second checkout of the
+    same cart waits here and then sees what the first one left. One statement: the lines
+    are read afresh by load_lines, which overwrites any copy already loaded. `also`: more
+    columns to read in the same statement (the checkout takes the order's id); returned."""
     session.flush()
-    session.execute(select(Cart.id).where(Cart.id == cart.id).with_for_update(key_share=True)).one()
-    session.refresh(cart)
-    session.scalars(
-        select(CartLine)
-        .where(CartLine.cart_id == cart.id)
+    row = session.execute(
+        select(Cart, *also)
+        .where(Cart.id == cart.id)
+        .with_for_update(of=Cart, key_share=True)
         .execution_options(populate_existing=True)
-    ).all()
+    ).one()
     session.expire(cart, ["lines"])
-    return cart
+    return tuple(row[1:])
 
 
 def consume(session: Session, cart: Cart, order_id: int) -> None:
@@ -480,6 +481,8 @@ def load_lines(session: Session, cart: Cart | None, with_images: bool = True) ->
                 *images,
             )
             .order_by(CartLine.id)
+            # Today's rows, whatever copy the session holds (under the checkout's lock).
+            .execution_options(populate_existing=True)
         )
     )
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import literal_column, null, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import Address
@@ -78,6 +78,15 @@ class CheckoutDetails:
     locale: str = "vi"
     save_address: bool = False
     invoice: invoices.InvoiceDetails | None = None  # the buyer asked for a VAT invoice
+
+
+class ShippingChanged(ValidationFailed):
+    """The page showed other parcel fees than this address gets (its ward was chosen after
+    the fees were shown): the buyer sees them before anything is ordered."""
+
+    default_message = _l(
+        "These are the shipping fees to this address: check them, then place the order."
+    )
 
 
 class CartAlreadyOrdered(DomainError):
@@ -180,6 +189,15 @@ def _revalidate(cart_lines: cart_services.CartSummary) -> cart_services.CartSumm
     return cart_lines
 
 
+def _next_order_id(session: Session):
+    """On PostgreSQL the order's id is drawn from its sequence in the cart's lock statement,
+    so the INSERT carries the final number (no UPDATE after it); elsewhere NULL: the INSERT
+    gives the id and the number follows."""
+    if session.get_bind().dialect.name == "postgresql":
+        return literal_column("nextval('orders_id_seq')")
+    return null()
+
+
 def variant_ids_of(group) -> tuple[int, ...]:
     return tuple(view.variant.id for view in group.lines)
 
@@ -192,13 +210,16 @@ def place_order(
     user=None,
     now: datetime | None = None,
     settings: OrderSettings | None = None,
+    shipping_seen: str | None = None,
 ) -> Order:
+    """`shipping_seen`: the parcel fees' total the checkout page showed (a form field); when
+    given, an order whose fees differ is refused with ShippingChanged."""
     now = now or utcnow()
     settings = settings or OrderSettings.from_config(current_app.config)
     validate_details(details)
     # One checkout per cart at a time: a twin submit waits for the lock, then finds the
     # cart emptied into the first one's order and is sent there.
-    cart_services.lock(session, cart)
+    (order_id,) = cart_services.lock(session, cart, _next_order_id(session))
     placed = already_ordered(session, cart)
     if placed is not None:
         raise CartAlreadyOrdered(placed)
@@ -212,12 +233,16 @@ def place_order(
             session, cart, shipping, with_images=False, buyer_key=buyer, now=now
         )
     )
+    if shipping_seen is not None and shipping_seen != str(summary.shipping_total):
+        raise ShippingChanged()
     if details.payment_method is PaymentMethod.CARD:
         check_card_amount(summary.grand_total)
 
     order = Order(
-        # A placeholder that is unique per attempt; the real number needs the id.
-        number=f"TMP-{secrets.token_hex(10)}",
+        id=order_id,
+        # With the id known (PostgreSQL) the number is final; otherwise a placeholder that is
+        # unique per attempt, replaced once the INSERT gives the id.
+        number=order_number(order_id, now) if order_id else f"TMP-{secrets.token_hex(10)}",
         access_token=secrets.token_urlsafe(32),
         user_id=user.id if user is not None else None,
         email=details.email.strip().lower(),
@@ -245,12 +270,12 @@ def place_order(
     if details.payment_method is PaymentMethod.COD:
         order.payment_status = PaymentStatus.COD  # confirmed at once, in the same INSERT
     session.add(order)
-    session.flush()
-    order.number = order_number(order.id, now)
+    if order_id is None:
+        session.flush()
+        order.number = order_number(order.id, now)
     if details.invoice is not None:
         invoices.request_invoice(session, order, details.invoice)
 
-    sub_order_ids: dict[int, int] = {}
     names: dict[int, str] = {}
     to_reserve: dict[int, int] = {}
     sub_orders: dict[tuple[int, ...], ProducerOrder] = {}
@@ -308,24 +333,6 @@ def place_order(
             if not product.made_to_order:
                 to_reserve[variant.id] = view.quantity
                 names[variant.id] = view.name
-    # Every sub-order and line in one flush (one INSERT per table), then their ids are known.
-    session.flush()
-    for variant_ids, sub_order in sub_orders.items():
-        sub_order_ids.update(dict.fromkeys(variant_ids, sub_order.id))
-
-    # The one place stock is checked for real: the UPDATE's WHERE decides, not the summary.
-    inventory.reserve(session, to_reserve, names, sub_order_ids)
-    # Each voucher's use is taken here, in the order's transaction, by a conditional UPDATE
-    # (after the stock's row locks, as every other writer takes them: no deadlock).
-    promotion_services.take_uses(
-        session,
-        order,
-        summary.pricing,
-        {g.producer.id: sub_orders[variant_ids_of(g)] for g in summary.groups},
-        buyer,
-        now,
-    )
-
     if details.payment_method is PaymentMethod.COD:
         payment = Payment(method=PaymentMethod.COD, provider="cod", status=PaymentStatus.COD)
     elif details.payment_method is PaymentMethod.BANK_TRANSFER:
@@ -358,6 +365,25 @@ def place_order(
     if order.payment_status is PaymentStatus.COD:
         # Cash orders are confirmed at once: the cooperatives can start now.
         emails.new_sub_orders(order)
+
+    # Stock and vouchers last: everything else is written first (one INSERT per table), so
+    # the hot rows' locks, taken here, are held only until the commit that follows.
+    session.flush()
+    sub_order_ids: dict[int, int] = {}
+    for variant_ids, sub_order in sub_orders.items():
+        sub_order_ids.update(dict.fromkeys(variant_ids, sub_order.id))
+    # The one place stock is checked for real: the UPDATE's WHERE decides, not the summary.
+    inventory.reserve(session, to_reserve, names, sub_order_ids)
+    # Each voucher's use is taken here, in the order's transaction, by a conditional UPDATE
+    # (after the stock's row locks, as every other writer takes them: no deadlock).
+    promotion_services.take_uses(
+        session,
+        order,
+        summary.pricing,
+        {g.producer.id: sub_orders[variant_ids_of(g)] for g in summary.groups},
+        buyer,
+        now,
+    )
     return order
 
 
