@@ -358,13 +358,8 @@ def place_order(
     cart_services.consume(session, cart, order.id)
     session.flush()
 
-    if order.payment_status is PaymentStatus.COD:
-        emails.load_recipients(order)  # before any email is queued: their rows share one INSERT
-    emails.order_placed(order)
+    emails.announce_placed(order)
     on_commit(session, ORDERS_PLACED.labels(payment_method=order.payment_method.value).inc)
-    if order.payment_status is PaymentStatus.COD:
-        # Cash orders are confirmed at once: the cooperatives can start now.
-        emails.new_sub_orders(order)
 
     # Stock and vouchers last: everything else is written first (one INSERT per table), so
     # the hot rows' locks, taken here, are held only until the commit that follows.
