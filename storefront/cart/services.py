@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from ..catalogue.models import Product, ProductStatus, ProductVariant
 from ..catalogue.products import sellable_product
+from ..catalogue.queries import best_stars
 from ..clock import VN_TZ, utcnow
 from ..core.validators import DB_INT_MAX, parse_id, parse_int
 from ..errors import NotFound, OutOfStock, ValidationFailed
@@ -373,6 +374,7 @@ class LineView:
     discount: int = 0  # the vouchers' share of this line
     shop_discount: int = 0
     variant_archived: bool = False  # the cooperative stopped selling this size/colour
+    stars: int | None = None  # the product's OCOP stars today (Product.stars_on)
 
     @property
     def name(self) -> str:
@@ -466,25 +468,37 @@ def item_count(session: Session, cart: Cart | None) -> int:
 
 
 def load_lines(session: Session, cart: Cart | None, with_images: bool = True) -> list[CartLine]:
+    return [line for line, _stars in _lines_with_stars(session, cart, with_images, utcnow())]
+
+
+def _lines_with_stars(
+    session: Session, cart: Cart | None, with_images: bool, now: datetime
+) -> list[tuple[CartLine, int | None]]:
+    """The cart's lines with their products, variants and producers, and each product's
+    stars on `now`'s date, in one statement (a cart is a few rows). The cart page also
+    shows photos and badges: their rows come in one more statement each."""
     if cart is None or cart.id is None:
         return []
-    images = (joinedload(CartLine.product).selectinload(Product.images),) if with_images else ()
-    return list(
-        session.scalars(
-            select(CartLine)
-            .where(CartLine.cart_id == cart.id)
-            .options(
-                # One statement for lines, products and producers (a cart is a few rows).
-                joinedload(CartLine.product).joinedload(Product.producer),
-                joinedload(CartLine.variant),
-                joinedload(CartLine.product).selectinload(Product.certificates),
-                *images,
-            )
-            .order_by(CartLine.id)
-            # Today's rows, whatever copy the session holds (under the checkout's lock).
-            .execution_options(populate_existing=True)
-        )
+    product = contains_eager(CartLine.product)
+    page = (
+        (product.selectinload(Product.images), product.selectinload(Product.certificates))
+        if with_images
+        else ()
     )
+    rows = session.execute(
+        select(CartLine, best_stars(_vn_date(now)))
+        .join(CartLine.product)
+        .where(CartLine.cart_id == cart.id)
+        .options(product.joinedload(Product.producer), joinedload(CartLine.variant), *page)
+        .order_by(CartLine.id)
+        # Today's rows, whatever copy the session holds (under the checkout's lock).
+        .execution_options(populate_existing=True)
+    )
+    return [(line, stars) for line, stars in rows]
+
+
+def _vn_date(now: datetime):
+    return now.replace(tzinfo=UTC).astimezone(VN_TZ).date()
 
 
 def summarize(
@@ -501,7 +515,7 @@ def summarize(
     (sale prices while they run), with its vouchers' discounts (promotions.rules)."""
     now = now or utcnow()
     groups: dict[int, ProducerGroup] = {}
-    for line in load_lines(session, cart, with_images):
+    for line, stars in _lines_with_stars(session, cart, with_images, now):
         product, variant = line.product, line.variant
         price = variant_price_now(variant, now)
         variant_archived = not variant.is_active
@@ -533,6 +547,7 @@ def summarize(
                 and line.price_seen < variant.price
             ),
             variant_archived=variant_archived,
+            stars=stars,
         )
         group = groups.setdefault(product.producer_id, ProducerGroup(producer=product.producer))
         group.lines.append(view)
@@ -557,14 +572,13 @@ def _apply_vouchers(session, cart, summary: CartSummary, buyer_key, now, extra) 
         for view in group.lines
         if not view.unavailable
     }
-    vn_today = now.replace(tzinfo=UTC).astimezone(VN_TZ).date()
     priced = [
         promotion_rules.PricedLine(
             key=key,
             product=view.product,
             producer_id=view.product.producer_id,
             value=view.line_total,
-            stars=view.product.stars_on(vn_today),
+            stars=view.stars,
         )
         for key, view in views.items()
     ]

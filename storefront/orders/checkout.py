@@ -327,7 +327,7 @@ def place_order(
                     shop_discount=view.shop_discount,
                     made_to_order=product.made_to_order,
                     lead_time_days=product.lead_time_days if product.made_to_order else None,
-                    stars=product.stars_on(vn_date(now)),
+                    stars=view.stars,
                 )
             )
             if not product.made_to_order:

@@ -2,7 +2,7 @@
 cooperatives with two products each (the emails are written and sent by a worker).
 
 Counted on PostgreSQL, the database that counts (SQLite sends one INSERT per row, and one
-more UPDATE for the order number). Issue 13's target is 12; this guards what is reached, 17
+more UPDATE for the order number). Issue 13's target is 12; this guards what is reached, 16
 (was 31). The cart is read once by the view (cookie -> cart), then once more under its row
 lock, which also draws the order's id from its sequence; it is summarised once, in
 place_order."""
@@ -21,21 +21,21 @@ from tests.factories import ProducerFactory, ProducerMemberFactory, ProductFacto
 # What each statement is for:
 #  1 the cart from the cookie (view)
 #  2 the cart's row lock, re-read, and the order's id (nextval): a double submit waits here
-#  3 the cart lines with their variants, products and producers (one joined SELECT)
-#  4 the products' certificates (the stars the vouchers and the lines' snapshot need)
-#  5 every cooperative's carriers and shipping choices at once (shipping.quotes.setups_for)
-#  6 the automatic vouchers
-#  7-11 one INSERT each: the order (with its final number), its event, its payment, the
+#  3 the cart lines with their variants, products, producers and each product's stars today
+#    (a subquery: the vouchers and the lines' snapshot need them), one joined SELECT
+#  4 every cooperative's carriers and shipping choices at once (shipping.quotes.setups_for)
+#  5 the automatic vouchers
+#  6-10 one INSERT each: the order (with its final number), its event, its payment, the
 #       sub-orders, the lines
-#  12-13 the cart emptied (DELETE its lines) and marked with the order it became
-#  14 every variant's stock reserved: one conditional UPDATE, rows locked in id order
-#  15 the products' stock sums: one UPDATE (issue 16: the listing filters on them)
-#  16 the stock ledger, one INSERT
-#  17 the catalogue version bump (reserving stock changes what the public sees, so the shared
+#  11-12 the cart emptied (DELETE its lines) and marked with the order it became
+#  13 every variant's stock reserved: one conditional UPDATE, rows locked in id order
+#  14 the products' stock sums: one UPDATE (issue 16: the listing filters on them)
+#  15 the stock ledger, one INSERT
+#  16 the catalogue version bump (reserving stock changes what the public sees, so the shared
 #     cache's version moves in the same transaction)
-# The stock's row locks (14-15) are taken last, so the hot rows are held only until the
+# The stock's row locks (13-14) are taken last, so the hot rows are held only until the
 # commit. The emails (the cooperatives' members, then one INSERT) are the task's.
-MAX_STATEMENTS = 17
+MAX_STATEMENTS = 16
 
 
 @contextmanager
