@@ -68,10 +68,10 @@ def queue_email(
 
 
 def message_id_for(message_key: str) -> str:
-    return f"<{message_key}@{_mail_domain()}>"
+    return f"<{message_key}@{mail_domain()}>"
 
 
-def _mail_domain() -> str:
+def mail_domain() -> str:
     sender = current_app.config["MAIL_FROM"]
     return sender.rsplit("@", 1)[-1].strip("> ") or "ocop.example"
 

@@ -349,7 +349,8 @@ def place_order(
         OrderEvent(
             kind="placed",
             message="",
-            data={"payment_method": details.payment_method.value},
+            # "emails": written by that task after the commit (emails.sweep_placed_emails).
+            data={"payment_method": details.payment_method.value, "emails": emails.PLACED_TASK},
             actor_id=user.id if user is not None else None,
         )
     )

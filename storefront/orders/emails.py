@@ -5,24 +5,28 @@ A cooperative only ever receives its own sub-order: its lines, the delivery
 address and the payment method, never the other cooperatives' parts.
 """
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect, select
+from sqlalchemy import String, cast, exists, inspect, literal, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.models import OutboundEmail
 from ..extensions import db
-from ..mail import message_id_for, queue_email
+from ..mail import mail_domain, message_id_for, queue_email
 from ..producers.models import ProducerMember
 from ..producers.notify import producer_recipients
 from .labels import REFUND_METHOD_LABELS
-from .models import Order, PaymentMethod, ProducerOrder
+from .models import Order, OrderEvent, PaymentMethod, ProducerOrder
 from .totals import order_totals
 
 PLACED_TASK = "storefront.order_placed_emails"
+# The sweep leaves an order to its own task this long, and gives up on it after a day.
+SWEEP_AFTER = timedelta(minutes=5)
+SWEEP_WITHIN = timedelta(days=1)
 
 
 def order_url(order: Order) -> str:
@@ -79,6 +83,29 @@ def write_placed_emails(session, order_id: int) -> int:
         # Cash orders are confirmed at once: the cooperatives can start now.
         return 1 + new_sub_orders(order, message_key=key)
     return 1
+
+
+def sweep_placed_emails(session, now, limit: int = 100) -> int:
+    """Orders whose emails' task never reached a broker (the web process died between the
+    commit and the send): write their emails now. Beat runs this every few minutes; an order
+    is only looked at after SWEEP_AFTER, so a task still waiting in the queue goes first. Only
+    orders marked at placing (their "placed" event) are swept, never older ones whose emails
+    were written in the request. Returns how many emails were written."""
+    key = literal("<order-") + cast(Order.id, String) + literal("-placed@") + mail_domain() + ">"
+    due = session.scalars(
+        select(Order.id)
+        .join(OrderEvent, OrderEvent.order_id == Order.id)
+        .where(
+            OrderEvent.kind == "placed",
+            OrderEvent.data["emails"].as_string() == PLACED_TASK,
+            Order.created_at <= now - SWEEP_AFTER,
+            Order.created_at > now - SWEEP_WITHIN,
+            ~exists().where(OutboundEmail.message_id == key),
+        )
+        .order_by(Order.id)
+        .limit(limit)
+    ).all()
+    return sum(write_placed_emails(session, order_id) for order_id in due)
 
 
 def order_placed(order: Order, message_key: str | None = None) -> None:

@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 # The periodic jobs that were cron lines; every one is idempotent and safe to overlap.
 BEAT_SCHEDULE = {
     "send-due-emails": {"task": "storefront.send_emails", "schedule": timedelta(minutes=1)},
+    "sweep-placed-emails": {
+        "task": "storefront.sweep_placed_emails",
+        "schedule": timedelta(minutes=5),
+    },
     "release-expired-reservations": {
         "task": "storefront.release_expired_reservations",
         "schedule": timedelta(minutes=10),

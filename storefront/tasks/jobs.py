@@ -69,6 +69,20 @@ def order_placed_emails(order_id: int) -> int:
     return written
 
 
+@shared_task(name="storefront.sweep_placed_emails", **RETRYING)
+def sweep_placed_emails() -> int:
+    """The placed orders whose emails' task was lost before a broker took it."""
+    from ..orders.emails import sweep_placed_emails as sweep
+
+    written = sweep(db.session, utcnow())
+    try:
+        db.session.commit()
+    except IntegrityError:  # an order's own task wrote them meanwhile; the rest next time
+        db.session.rollback()
+        return 0
+    return written
+
+
 @shared_task(name="storefront.release_expired_reservations", **RETRYING)
 def release_expired_reservations() -> int:
     from ..orders.expiry import release_expired_reservations as release
