@@ -186,6 +186,11 @@ def _revalidate(cart_lines: cart_services.CartSummary) -> cart_services.CartSumm
                     n=cart_services.MAX_LINE_QUANTITY,
                 )
             )
+        if view.short_by:
+            # Already too few as read: refused before anything is written (the buyers who
+            # lose a rush for the last jars). Enough as read is only a hint: the stock's
+            # conditional UPDATE decides.
+            raise inventory.sold_out(view.name)
     return cart_lines
 
 

@@ -169,6 +169,12 @@ def _sellable():
     )
 
 
+def sold_out(name) -> OutOfStock:
+    return OutOfStock(
+        _l("Sorry, %(name)s is sold out or has fewer units left than you asked for.", name=name)
+    )
+
+
 def reserve(
     session: Session,
     quantities: dict[int, int],
@@ -193,12 +199,7 @@ def reserve(
         reserved=1,
     )
     if short is not None:
-        raise OutOfStock(
-            _l(
-                "Sorry, %(name)s is sold out or has fewer units left than you asked for.",
-                name=names.get(short, _l("a product")),
-            )
-        )
+        raise sold_out(names.get(short, _l("a product")))
     _update_products(session, moved)
     # Written after every UPDATE won, so the ledger rows go out in one INSERT.
     for move in moved:
