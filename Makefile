@@ -51,8 +51,11 @@ worker: migrate
 # Both cores: one pytest-xdist worker per core, each on a database of its own (tests/conftest.py);
 # the browser journeys stay together on one worker (--dist loadgroup, see tests/conftest.py).
 PYTEST_WORKERS ?= auto
+# Bytecode is cached even where the environment says not to (PYTHONDONTWRITEBYTECODE): every
+# xdist worker, shop server and Celery worker a run starts would otherwise compile the shop,
+# its tests and the plugins pytest rewrites again (a one-test run: 13.5 s, 8.5 s cached).
 test: setup-dev
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .

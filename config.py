@@ -100,8 +100,6 @@ class Config:
     VIETTELPOST_PRINT_BASE = os.environ.get("VIETTELPOST_PRINT_BASE", "")
     # Fernet key for the cooperatives' carrier credentials; unset: derived from SECRET_KEY.
     SHIPPING_CREDENTIALS_KEY = os.environ.get("SHIPPING_CREDENTIALS_KEY", "")
-    # A product line without a weight counts this many grams per unit in a parcel.
-    DEFAULT_ITEM_WEIGHT_GRAMS = _int_env("DEFAULT_ITEM_WEIGHT_GRAMS", 500)
     COMMISSION_RATE_BP = _int_env("COMMISSION_RATE_BP", 800)  # 8.00 %
     BANK_TRANSFER_EXPIRY_HOURS = _int_env("BANK_TRANSFER_EXPIRY_HOURS", 48)
     CARD_RESERVATION_MINUTES = _int_env("CARD_RESERVATION_MINUTES", 60)

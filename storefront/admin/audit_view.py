@@ -244,71 +244,69 @@ class ObjectRef:
     url: str | None
 
 
+# How each kind of audited object is named and linked: its model, then its name and page.
+_REFERENCES = {
+    "producer": (
+        Producer,
+        lambda p: ObjectRef(p.name, url_for("admin.producer_detail", producer_id=p.id)),
+    ),
+    "product": (
+        Product,
+        lambda p: ObjectRef(p.name, url_for("catalogue.product", slug=p.slug)),
+    ),
+    "certificate": (
+        Certificate,
+        lambda c: ObjectRef(
+            str(_l("Certificate %(number)s", number=c.number)),
+            url_for("admin.certificate_detail", certificate_id=c.id),
+        ),
+    ),
+    "order": (
+        Order,
+        lambda o: ObjectRef(
+            str(_l("Order %(number)s", number=o.number)),
+            url_for("admin.order_detail", order_id=o.id),
+        ),
+    ),
+    "producer_order": (
+        ProducerOrder,
+        lambda so: ObjectRef(
+            f"{so.order.number} · {so.producer_name}",
+            url_for("admin.order_detail", order_id=so.order_id),
+        ),
+    ),
+    "return_request": (
+        ReturnRequest,
+        lambda r: ObjectRef(
+            str(_l("Return for order %(number)s", number=r.order.number)),
+            url_for("admin.order_detail", order_id=r.order_id),
+        ),
+    ),
+    "payout": (
+        Payout,
+        lambda p: ObjectRef(
+            str(_l("Payout to %(producer)s", producer=p.producer.name)),
+            url_for("admin.producer_payouts", producer_id=p.producer_id),
+        ),
+    ),
+    "user": (
+        User,
+        lambda u: ObjectRef(u.email, url_for("admin.user_detail", user_id=u.id)),
+    ),
+    "policy_page": (
+        PolicyPage,
+        lambda p: ObjectRef(p.title_vi or p.slug, url_for("admin_pages.edit", slug=p.slug)),
+    ),
+}
+
+
 def _refs_for(session: Session, object_type: str, ids: list[int]) -> dict[int, ObjectRef]:
-    if object_type == "producer":
-        rows = session.scalars(select(Producer).where(Producer.id.in_(ids)))
-        return {
-            p.id: ObjectRef(p.name, url_for("admin.producer_detail", producer_id=p.id))
-            for p in rows
-        }
-    if object_type == "product":
-        rows = session.scalars(select(Product).where(Product.id.in_(ids)))
-        return {p.id: ObjectRef(p.name, url_for("catalogue.product", slug=p.slug)) for p in rows}
-    if object_type == "certificate":
-        rows = session.scalars(select(Certificate).where(Certificate.id.in_(ids)))
-        return {
-            c.id: ObjectRef(
-                str(_l("Certificate %(number)s", number=c.number)),
-                url_for("admin.certificate_detail", certificate_id=c.id),
-            )
-            for c in rows
-        }
-    if object_type == "order":
-        rows = session.scalars(select(Order).where(Order.id.in_(ids)))
-        return {
-            o.id: ObjectRef(
-                str(_l("Order %(number)s", number=o.number)),
-                url_for("admin.order_detail", order_id=o.id),
-            )
-            for o in rows
-        }
-    if object_type == "producer_order":
-        rows = session.scalars(select(ProducerOrder).where(ProducerOrder.id.in_(ids)))
-        return {
-            so.id: ObjectRef(
-                f"{so.order.number} · {so.producer_name}",
-                url_for("admin.order_detail", order_id=so.order_id),
-            )
-            for so in rows
-        }
-    if object_type == "return_request":
-        rows = session.scalars(select(ReturnRequest).where(ReturnRequest.id.in_(ids)))
-        return {
-            r.id: ObjectRef(
-                str(_l("Return for order %(number)s", number=r.order.number)),
-                url_for("admin.order_detail", order_id=r.order_id),
-            )
-            for r in rows
-        }
-    if object_type == "payout":
-        rows = session.scalars(select(Payout).where(Payout.id.in_(ids)))
-        return {
-            p.id: ObjectRef(
-                str(_l("Payout to %(producer)s", producer=p.producer.name)),
-                url_for("admin.producer_payouts", producer_id=p.producer_id),
-            )
-            for p in rows
-        }
-    if object_type == "user":
-        rows = session.scalars(select(User).where(User.id.in_(ids)))
-        return {u.id: ObjectRef(u.email, url_for("admin.user_detail", user_id=u.id)) for u in rows}
-    if object_type == "policy_page":
-        rows = session.scalars(select(PolicyPage).where(PolicyPage.id.in_(ids)))
-        return {
-            p.id: ObjectRef(p.title_vi or p.slug, url_for("admin_pages.edit", slug=p.slug))
-            for p in rows
-        }
-    return {}
+    if object_type not in _REFERENCES:
+        return {}
+    model, reference = _REFERENCES[object_type]
+    return {
+        row.id: reference(row) for row in session.scalars(select(model).where(model.id.in_(ids)))
+    }
 
 
 def object_refs(session: Session, events) -> dict[tuple[str, str], ObjectRef]:

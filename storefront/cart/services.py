@@ -406,11 +406,6 @@ class ProducerGroup:
     shop_shipping_discount: int = 0
 
     @property
-    def weight_grams(self) -> int:
-        """The parcel's weight: every line that can still be bought (shipping weighs this)."""
-        return sum(v.weight_grams * v.quantity for v in self.lines if not v.unavailable)
-
-    @property
     def discount(self) -> int:
         return self.goods_discount + self.shipping_discount
 

@@ -98,8 +98,7 @@ def request_booking(
             service=sub_order.shipping_service or "",
             status=ShipmentStatus.REQUESTED,
             cod_amount=cod_amount(sub_order),
-            weight_grams=sub_order.parcel_weight_grams
-            or parcel_weight_grams(sub_order.lines, config["DEFAULT_ITEM_WEIGHT_GRAMS"]),
+            weight_grams=sub_order.parcel_weight_grams or parcel_weight_grams(sub_order.lines),
             requested_by_id=actor_id,
             updated_at=now,
         )
@@ -156,6 +155,17 @@ def client_of(session: Session, shipment: Shipment, config):
     )
 
 
+def _move(session: Session, shipment_id: int, expected: ShipmentStatus, **values) -> bool:
+    """One conditional step of a shipment: true only for the run that made it."""
+    moved = session.execute(
+        update(Shipment)
+        .where(Shipment.id == shipment_id, Shipment.status == expected)
+        .values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    return moved.rowcount == 1
+
+
 def book(session: Session, shipment_id: int, config, now: datetime | None = None) -> str:
     """The task's work: call the carrier, then store the code and ship the sub-order, once."""
     shipment = session.get(Shipment, shipment_id)
@@ -168,34 +178,30 @@ def book(session: Session, shipment_id: int, config, now: datetime | None = None
     except (CarrierError, ValidationFailed) as error:
         with force_locale("vi"):
             reason = str(error.message)[:255]
-        session.execute(
-            update(Shipment)
-            .where(Shipment.id == shipment.id, Shipment.status == ShipmentStatus.REQUESTED)
-            .values(
-                status=ShipmentStatus.BOOKING_FAILED,
-                error=reason,
-                attempts=Shipment.attempts + 1,
-                updated_at=now,
-            ),
-            execution_options={"synchronize_session": False},
+        _move(
+            session,
+            shipment.id,
+            ShipmentStatus.REQUESTED,
+            status=ShipmentStatus.BOOKING_FAILED,
+            error=reason,
+            attempts=Shipment.attempts + 1,
+            updated_at=now,
         )
         log.warning("booking shipment %s with %s failed: %s", shipment.id, shipment.carrier, reason)
         return "failed"
-    claimed = session.execute(
-        update(Shipment)
-        .where(Shipment.id == shipment.id, Shipment.status == ShipmentStatus.REQUESTED)
-        .values(
-            status=ShipmentStatus.BOOKED,
-            tracking_code=booking.tracking_code,
-            service=booking.service,
-            fee=booking.fee,
-            attempts=Shipment.attempts + 1,
-            booked_at=now,
-            updated_at=now,
-        ),
-        execution_options={"synchronize_session": False},
+    claimed = _move(
+        session,
+        shipment.id,
+        ShipmentStatus.REQUESTED,
+        status=ShipmentStatus.BOOKED,
+        tracking_code=booking.tracking_code,
+        service=booking.service,
+        fee=booking.fee,
+        attempts=Shipment.attempts + 1,
+        booked_at=now,
+        updated_at=now,
     )
-    if claimed.rowcount != 1:
+    if not claimed:
         return "already_booked"  # a twin run stored the same booking
     session.refresh(shipment)
     carrier_name = SHORT_NAMES.get(shipment.carrier) or sub_order.producer_name
@@ -215,8 +221,14 @@ def book(session: Session, shipment_id: int, config, now: datetime | None = None
             client_of(session, shipment, config).cancel(booking.tracking_code)
         except (CarrierError, ValidationFailed):
             log.exception("cancelling parcel %s failed; cancel it by hand", booking.tracking_code)
-        shipment.status = ShipmentStatus.CANCELLED
-        session.flush()
+        # Only from "booked": a tracking webhook may already have moved the parcel on.
+        _move(
+            session,
+            shipment.id,
+            ShipmentStatus.BOOKED,
+            status=ShipmentStatus.CANCELLED,
+            updated_at=now,
+        )
         return "cancelled"
     return "booked"
 

@@ -53,16 +53,10 @@ class Quote:
     needs_review: bool = False
 
 
-def parcel_weight_grams(lines, default_grams: int) -> int:
-    """The ONE place a parcel's weight is summed: each line's weight (grams per unit) times
-    its quantity. A line without a weight counts DEFAULT_PARCEL_ITEM_GRAMS per unit."""
-    total = 0
-    for line in lines:
-        unit = getattr(line, "weight_grams", None)
-        if unit is None and getattr(line, "product", None) is not None:
-            unit = getattr(line.product, "weight_grams", None)
-        total += (unit if unit and unit > 0 else default_grams) * line.quantity
-    return total
+def parcel_weight_grams(lines) -> int:
+    """The one place a parcel's weight is summed, for cart lines and order lines alike: each
+    line's grams per unit (its variant's, which every variant has) times its quantity."""
+    return sum(line.weight_grams * line.quantity for line in lines)
 
 
 def check_weight(weight_grams) -> int:
@@ -242,9 +236,7 @@ class RoutedShipping:
         setups = setups_for(self.session, [group.producer.id for group in groups])
         for group in groups:
             live_lines = [view for view in group.lines if not view.unavailable]
-            weight = max(
-                parcel_weight_grams(live_lines, self.config["DEFAULT_ITEM_WEIGHT_GRAMS"]), 1
-            )
+            weight = max(parcel_weight_grams(live_lines), 1)
             setup = setups[group.producer.id]
             if not setup.accounts:
                 # No carrier: the shop's flat policy as the caller configured it.

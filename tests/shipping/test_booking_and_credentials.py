@@ -16,7 +16,7 @@ from storefront.shipping.rates import RATE_CARDS
 from storefront.shipping.regions import Route
 from storefront.shipping.secrets import decrypt
 from tests.conftest import AuthActions
-from tests.factories import AdminFactory
+from tests.factories import AdminFactory, variant_of
 
 from .helpers import HCM, HCM_WARD, cooperative, packed_order
 
@@ -63,7 +63,7 @@ def test_checkout_keeps_what_was_quoted(app):
     membership, product = cooperative("ghn")
     order, sub_order = packed_order(membership, product, quantity=3)
     card = RATE_CARDS["ghn"]
-    weight = 3 * current_app.config["DEFAULT_ITEM_WEIGHT_GRAMS"]
+    weight = 3 * variant_of(product).weight_grams
     assert sub_order.shipping_carrier == "ghn"
     assert sub_order.parcel_weight_grams == weight
     assert sub_order.quoted_shipping_fee == card.fee(Route.OTHER_REGION, weight)
@@ -184,11 +184,27 @@ def test_self_delivery_books_with_our_reference_and_prints_a_label(client, app):
 
 
 def test_the_parcel_weighs_what_its_variants_weigh(app):
-    from tests.factories import variant_of
-
     membership, product = cooperative("ghn")
     variant_of(product).weight_grams = 1500
     db.session.flush()
     order, sub_order = packed_order(membership, product, quantity=2)
     assert sub_order.parcel_weight_grams == 3000
     assert sub_order.quoted_shipping_fee == RATE_CARDS["ghn"].fee(Route.OTHER_REGION, 3000)
+
+
+def test_a_parcel_cancelled_while_booking_is_cancelled_with_the_carrier(app):
+    from storefront.orders import routing
+
+    membership, product = cooperative("ghn")
+    order, sub_order = packed_order(membership, product)
+    shipment = booking.request_booking(
+        db.session, membership.producer, sub_order, membership.user_id, current_app.config
+    )
+    routing.cancel(db.session, sub_order, membership.user_id, "Khách đổi ý")
+    db.session.flush()
+    assert booking.book(db.session, shipment.id, current_app.config) == "cancelled"
+    db.session.expire_all()
+    assert db.session.get(Shipment, shipment.id).status is ShipmentStatus.CANCELLED
+    assert db.session.get(ProducerOrder, sub_order.id).status is SubOrderStatus.CANCELLED
+    # A second run finds nothing to do and does not book again.
+    assert booking.book(db.session, shipment.id, current_app.config) == "nothing_to_do"

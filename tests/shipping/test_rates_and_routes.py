@@ -70,9 +70,19 @@ def test_without_a_carrier_the_shop_flat_fee_stays(app):
 
 
 class _Line:
-    def __init__(self, quantity, weight_grams=None):
+    def __init__(self, quantity, weight_grams):
         self.quantity, self.weight_grams = quantity, weight_grams
 
 
-def test_parcel_weight_is_line_weight_times_quantity_with_a_default():
-    assert parcel_weight_grams([_Line(2, 750), _Line(3, None)], 500) == 2 * 750 + 3 * 500
+def test_parcel_weight_is_line_weight_times_quantity():
+    assert parcel_weight_grams([_Line(2, 750), _Line(3, 500)]) == 2 * 750 + 3 * 500
+
+
+def test_the_offline_ghtk_fake_weighs_kilograms_exactly_and_prices_unknown_places_farthest():
+    from storefront.shipping.carriers.fakes import _fee, _grams
+
+    card = RATE_CARDS["ghtk"]
+    # 1.005 kg as a float times 1000 is 1004.99…: the fake must price 1,005 g.
+    assert _grams(1.005) == 1005
+    assert _fee("ghtk", "Nowhere", "Elsewhere", _grams(1.005)) == card.fee(Route.OTHER_REGION, 1005)
+    assert _fee("ghtk", "Nowhere", "Elsewhere", "not a weight") == card.fee(Route.OTHER_REGION, 500)

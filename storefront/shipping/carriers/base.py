@@ -153,6 +153,17 @@ def json_request(method: str, url: str, headers: dict, payload=None) -> HttpRequ
     )
 
 
+def accepted_body(answer: HttpResponse, accepted, refused) -> dict:
+    """The carrier's JSON object when `accepted(body)` says it took the call; otherwise a
+    CarrierError with the carrier's own words, put into `refused(reason)` (its name and
+    "refused", in the buyer's or member's language)."""
+    body = answer.json()
+    if answer.status == 200 and isinstance(body, dict) and accepted(body):
+        return body
+    message = body.get("message") if isinstance(body, dict) else None
+    raise CarrierError(refused(carrier_message(message, answer.status)))
+
+
 def carrier_message(value, fallback) -> str:
     """The carrier's own words for a refusal, short and printable."""
     text = value if isinstance(value, str) and value.strip() else str(fallback)

@@ -8,11 +8,12 @@ the same code, as a real carrier refuses a second order with the same client cod
 
 import hashlib
 import json
+from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qs, urlsplit
 
 from ...core import places
 from ..rates import RATE_CARDS
-from ..regions import REGION_OF, route_between
+from ..regions import REGION_OF, Route, route_between
 from .base import HttpRequest, HttpResponse, minimal_pdf
 
 
@@ -32,15 +33,25 @@ def _province_code(name: str) -> int | None:
     return next((code for code, label in places.provinces() if label == name), None)
 
 
+def _grams(kilograms) -> Decimal | None:
+    """GHTK's orders weigh in kilograms (a JSON number); the rate card in grams."""
+    try:
+        return Decimal(str(kilograms)) * 1000
+    except InvalidOperation:
+        return None
+
+
 def _fee(carrier: str, from_name: str, to_name: str, weight) -> int:
     """The rate card's fee for the provinces named (the fake prices as the card does)."""
     origin, destination = _province_code(from_name), _province_code(to_name)
     try:
-        grams = max(int(float(weight)), 1)
-    except (TypeError, ValueError):
+        # Decimal, not float: 1.005 kg must price as 1,005 g, not 1,004.
+        grams = max(int(Decimal(str(weight))), 1)
+    except (InvalidOperation, OverflowError, TypeError, ValueError):
         grams = 500
     if origin not in REGION_OF or destination not in REGION_OF:
-        return RATE_CARDS[carrier].fee(max(RATE_CARDS[carrier].rates), grams)
+        # A province the fake cannot place is priced as the farthest route.
+        return RATE_CARDS[carrier].fee(Route.OTHER_REGION, grams)
     return RATE_CARDS[carrier].fee(route_between(origin, destination), grams)
 
 
@@ -113,8 +124,8 @@ class FakeGHTK:
             )
         if path.endswith("/services/shipment/order"):
             order = _body(request).get("order") or {}
-            grams = float(order.get("total_weight") or 0.5) * 1000
-            fee = _fee("ghtk", order.get("pick_province"), order.get("province"), grams)
+            kilograms = order.get("total_weight") or "0.5"
+            fee = _fee("ghtk", order.get("pick_province"), order.get("province"), _grams(kilograms))
             label = "S1.A1." + str(int(_digest(str(order.get("id", "")), 8), 16))
             return _json(
                 {

@@ -18,8 +18,8 @@ from .base import (
     Label,
     LiveQuote,
     Parcel,
+    accepted_body,
     as_int,
-    carrier_message,
     json_request,
     one_update,
     short,
@@ -74,12 +74,11 @@ class Client:
                 payload,
             )
         )
-        body = answer.json()
-        if answer.status != 200 or not isinstance(body, dict) or body.get("code") != 200:
-            message = body.get("message") if isinstance(body, dict) else None
-            raise CarrierError(
-                _l("GHN refused: %(reason)s", reason=carrier_message(message, answer.status))
-            )
+        body = accepted_body(
+            answer,
+            lambda body: body.get("code") == 200,
+            lambda reason: _l("GHN refused: %(reason)s", reason=reason),
+        )
         return body.get("data")
 
     def _parcel_fields(self, parcel: Parcel) -> dict:

@@ -19,8 +19,8 @@ from .base import (
     Label,
     LiveQuote,
     Parcel,
+    accepted_body,
     as_int,
-    carrier_message,
     json_request,
     one_update,
     short,
@@ -68,13 +68,11 @@ class Client:
         return headers
 
     def _checked(self, answer) -> dict:
-        body = answer.json()
-        if answer.status != 200 or not isinstance(body, dict) or body.get("success") is not True:
-            message = body.get("message") if isinstance(body, dict) else None
-            raise CarrierError(
-                _l("GHTK refused: %(reason)s", reason=carrier_message(message, answer.status))
-            )
-        return body
+        return accepted_body(
+            answer,
+            lambda body: body.get("success") is True,
+            lambda reason: _l("GHTK refused: %(reason)s", reason=reason),
+        )
 
     def quote(self, parcel: Parcel) -> LiveQuote:
         query = urlencode(

@@ -22,8 +22,8 @@ from .base import (
     LiveQuote,
     Parcel,
     WebhookRejected,
+    accepted_body,
     as_int,
-    carrier_message,
     json_request,
     one_update,
     short,
@@ -80,17 +80,11 @@ class Client:
         self._token: str | None = None
 
     def _checked(self, answer):
-        body = answer.json()
-        ok = isinstance(body, dict) and body.get("status") == 200 and body.get("error") is False
-        if answer.status != 200 or not ok:
-            message = body.get("message") if isinstance(body, dict) else None
-            raise CarrierError(
-                _l(
-                    "Viettel Post refused: %(reason)s",
-                    reason=carrier_message(message, answer.status),
-                )
-            )
-        return body
+        return accepted_body(
+            answer,
+            lambda body: body.get("status") == 200 and body.get("error") is False,
+            lambda reason: _l("Viettel Post refused: %(reason)s", reason=reason),
+        )
 
     def _login(self) -> str:
         if self._token is None:
