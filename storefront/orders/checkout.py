@@ -1,10 +1,12 @@
 """place_order: check everything first, then one atomic write (as django-oscar's OrderCreator).
 
 In the caller's single transaction it locks the cart (a cart becomes one order,
-however many times it is submitted), revalidates it against the database,
-reserves stock through inventory.reserve (conditional UPDATEs in variant id
-order, then the products' sums), writes the Order, one ProducerOrder per producer and the OrderLine
-snapshots, and empties the cart. The caller commits; any DomainError means the
+however many times it is submitted), summarises and revalidates it against the database
+(once: the view prices the page only when no order was placed), writes the Order, one
+ProducerOrder per producer and the OrderLine snapshots, empties the cart, asks for the
+order's emails (a task after the commit), and last reserves stock through inventory.reserve
+(one conditional UPDATE for the variants in id order, then one for the products' sums), so
+the hot rows stay locked only until the commit. The caller commits; any DomainError means the
 caller rolls back and nothing was written or reserved.
 """
 
