@@ -263,9 +263,10 @@ def accept_changes(session: Session, cart: Cart, now: datetime | None = None) ->
 
 def lock(session: Session, cart: Cart, *also):
     """Hold the cart's row lock until the commit and reload it, so a second checkout of the
-    same cart waits here and then sees what the first one left. One statement: the lines
-    are read afresh by load_lines, which overwrites any copy already loaded. `also`: more
-    columns to read in the same statement (the checkout takes the order's id); returned."""
+    same cart waits here and then sees what the first one left. One statement: any copy of
+    its lines the session holds is expired, so the next read of the lines reloads them.
+    `also`: more columns to read in the same statement (the checkout takes the order's id);
+    returned."""
     session.flush()
     row = session.execute(
         select(Cart, *also)
@@ -274,6 +275,9 @@ def lock(session: Session, cart: Cart, *also):
         .execution_options(populate_existing=True)
     ).one()
     session.expire(cart, ["lines"])
+    for key, obj in list(session.identity_map.items()):
+        if key[0] is CartLine and obj.__dict__.get("cart_id") == cart.id:
+            session.expire(obj)
     return tuple(row[1:])
 
 
@@ -486,8 +490,6 @@ def _lines_with_stars(
         .where(CartLine.cart_id == cart.id)
         .options(product.joinedload(Product.producer), joinedload(CartLine.variant), *page)
         .order_by(CartLine.id)
-        # Today's rows, whatever copy the session holds (under the checkout's lock).
-        .execution_options(populate_existing=True)
     )
     return [(line, stars) for line, stars in rows]
 
