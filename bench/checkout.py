@@ -237,6 +237,84 @@ def celery_worker(env: dict, log_path):
             process.wait()
 
 
+class WorkerMemory:
+    """The RSS of the gunicorn workers serving `base`, sampled every second in a thread
+    (issue 13: a worker holds <= 150 MB after a long mixed load, and stops growing)."""
+
+    def __init__(self, base: str, every: float = 1.0):
+        self.master = _gunicorn_master(urlsplit(base).port)
+        self.every = every
+        self.samples: list[tuple[float, float]] = []  # (seconds, largest worker's MB)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._started = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            sizes = [_rss_mb(pid) for pid in _children(self.master)] if self.master else []
+            if sizes:
+                self.samples.append((time.monotonic() - self._started, max(sizes)))
+            if self._stop.wait(self.every):
+                return
+
+    def result(self) -> dict:
+        """The largest worker at the start, half-way and at the end, and its peak."""
+        if not self.samples:
+            return {}
+        half = self.samples[-1][0] / 2
+        at_half = next(mb for seconds, mb in self.samples if seconds >= half)
+        return {
+            "memory_mb_start": round(self.samples[0][1], 1),
+            "memory_mb_half": round(at_half, 1),
+            "memory_mb": round(self.samples[-1][1], 1),
+            "memory_mb_peak": round(max(mb for _, mb in self.samples), 1),
+            "memory_seconds": round(self.samples[-1][0], 1),
+        }
+
+
+def _gunicorn_master(port: int) -> int | None:
+    """The gunicorn started for this scenario: the process bound to 127.0.0.1:port."""
+    needle = f"127.0.0.1:{port}".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+        except OSError:
+            continue
+        if b"gunicorn" in command and needle in command:
+            return int(entry)
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(child) for child in children.read().split()]
+    except OSError:
+        return []
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def _drive(base: str, buyers: int, pick, form: dict, time_cap: float) -> dict:
     """`buyers` buyers, 8 at a time: each adds pick() to a fresh cart and checks out."""
     parts = urlsplit(base)
@@ -294,6 +372,7 @@ def _drive(base: str, buyers: int, pick, form: dict, time_cap: float) -> dict:
 
 
 def _picker(scenario: str, honey_id: int, mix_ids: list[int]):
+    """The hot honey, or one of the mix's products at random (the soak is a long mix)."""
     if scenario == "hot":
         return lambda: honey_id
     rng = random.Random(2026)  # the same buyers' choices in every run
@@ -341,34 +420,44 @@ def run(args, workdir, log) -> dict:
     print(f"checkout: {queries} SQL statements for POST /checkout with two cooperatives")
 
     results: dict[str, list] = {"hot": [], "mix": []}
-    for workers in (2, 4):
-        for scenario in ("hot", "mix"):
-            honey_id, mix_ids, stocks = _prepare(url, args.stock)
-            pick = _picker(scenario, honey_id, mix_ids)
-            print(
-                f"checkout.{scenario}: {args.orders} buyers, gunicorn {workers} workers"
-                + (", Celery worker running" if with_workers else ", tasks in process"),
-                flush=True,
-            )
-            with (
-                celery_worker(env, log) if with_workers else nullcontext(),
-                gunicorn("bench.wsgi:create_checkout_app()", env, log, workers=workers) as base,
-            ):
-                measured = _drive(base, args.orders, pick, form, max(args.time_cap, 60))
-            audit = _audit(url, stocks)
-            print(f"  {measured} oversold={audit['oversold']}", flush=True)
-            results[scenario].append(
-                {
-                    "workers": workers,
-                    "celery_workers": 1 if with_workers else 0,
-                    "buyers": args.orders,
-                    "products": 1 if scenario == "hot" else len(mix_ids),
-                    "stock_per_product": args.stock if scenario == "hot" else MIX_STOCK,
-                    **measured,
-                    "queries_per_checkout": queries,
-                    **audit,
-                }
-            )
+    runs = [(workers, scenario) for workers in (2, 4) for scenario in ("hot", "mix")]
+    if args.soak_seconds:
+        # The memory run: a long mixed load on 2 workers (buyers keep coming until the time).
+        runs.append((2, "soak"))
+        results["soak"] = []
+    for workers, scenario in runs:
+        honey_id, mix_ids, stocks = _prepare(url, args.stock)
+        pick = _picker(scenario, honey_id, mix_ids)
+        soak = scenario == "soak"
+        buyers = 10**9 if soak else args.orders
+        who = f"buyers for {args.soak_seconds} s" if soak else f"{buyers} buyers"
+        print(
+            f"checkout.{scenario}: {who}, gunicorn {workers} workers"
+            + (", Celery worker running" if with_workers else ", tasks in process"),
+            flush=True,
+        )
+        with (
+            celery_worker(env, log) if with_workers else nullcontext(),
+            gunicorn("bench.wsgi:create_checkout_app()", env, log, workers=workers) as base,
+            WorkerMemory(base) as memory,
+        ):
+            time_cap = args.soak_seconds if soak else max(args.time_cap, 60)
+            measured = _drive(base, buyers, pick, form, time_cap)
+        audit = _audit(url, stocks)
+        print(f"  {measured} oversold={audit['oversold']} {memory.result()}", flush=True)
+        results[scenario].append(
+            {
+                "workers": workers,
+                "celery_workers": 1 if with_workers else 0,
+                "buyers": measured["placed"] + measured["sold_out"] + measured["errors"],
+                "products": 1 if scenario == "hot" else len(mix_ids),
+                "stock_per_product": args.stock if scenario == "hot" else MIX_STOCK,
+                **measured,
+                "queries_per_checkout": queries,
+                **audit,
+                **memory.result(),
+            }
+        )
     if with_workers:
         import redis
 

@@ -46,15 +46,18 @@ def render_body(template: str, locale: str = "vi", **context) -> str:
         return render_template(f"emails/{template}.txt", **context)
 
 
-def queue_email(to: str, subject, template: str, locale: str = "vi", **context) -> None:
-    """Write the email in the caller's transaction; it is sent only after the commit."""
+def queue_email(
+    to: str, subject, template: str, locale: str = "vi", message_key: str | None = None, **context
+) -> None:
+    """Write the email in the caller's transaction; it is sent only after the commit.
+    `message_key` makes the Message-ID (UNIQUE) stable, for a task that may run twice."""
     from .tasks import enqueue
 
     with force_locale(locale):
         subject_text = str(subject)
     db.session.add(
         OutboundEmail(
-            message_id=f"<{uuid.uuid4().hex}@{_mail_domain()}>",
+            message_id=message_id_for(message_key or uuid.uuid4().hex),
             recipient=to,
             subject=single_line(subject_text)[:500],
             body=render_body(template, locale, **context),
@@ -64,7 +67,11 @@ def queue_email(to: str, subject, template: str, locale: str = "vi", **context) 
     enqueue(SEND_TASK)
 
 
-def _mail_domain() -> str:
+def message_id_for(message_key: str) -> str:
+    return f"<{message_key}@{mail_domain()}>"
+
+
+def mail_domain() -> str:
     sender = current_app.config["MAIL_FROM"]
     return sender.rsplit("@", 1)[-1].strip("> ") or "ocop.example"
 

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from ..catalogue.models import Product, ProductStatus, ProductVariant
 from ..catalogue.products import sellable_product
+from ..catalogue.queries import best_stars
 from ..clock import VN_TZ, utcnow
 from ..core.validators import DB_INT_MAX, parse_id, parse_int
 from ..errors import NotFound, OutOfStock, ValidationFailed
@@ -260,19 +261,24 @@ def accept_changes(session: Session, cart: Cart, now: datetime | None = None) ->
     return changed
 
 
-def lock(session: Session, cart: Cart) -> Cart:
-    """Hold the cart's row lock until the commit and reload it with its lines, so a second
-    checkout of the same cart waits here and then sees what the first one left."""
+def lock(session: Session, cart: Cart, *also):
+    """Hold the cart's row lock until the commit and reload it, so a second checkout of the
+    same cart waits here and then sees what the first one left. One statement: any copy of
+    its lines the session holds is expired, so the next read of the lines reloads them.
+    `also`: more columns to read in the same statement (the checkout takes the order's id);
+    returned."""
     session.flush()
-    session.execute(select(Cart.id).where(Cart.id == cart.id).with_for_update(key_share=True)).one()
-    session.refresh(cart)
-    session.scalars(
-        select(CartLine)
-        .where(CartLine.cart_id == cart.id)
+    row = session.execute(
+        select(Cart, *also)
+        .where(Cart.id == cart.id)
+        .with_for_update(of=Cart, key_share=True)
         .execution_options(populate_existing=True)
-    ).all()
+    ).one()
     session.expire(cart, ["lines"])
-    return cart
+    for key, obj in list(session.identity_map.items()):
+        if key[0] is CartLine and obj.__dict__.get("cart_id") == cart.id:
+            session.expire(obj)
+    return tuple(row[1:])
 
 
 def consume(session: Session, cart: Cart, order_id: int) -> None:
@@ -372,6 +378,7 @@ class LineView:
     discount: int = 0  # the vouchers' share of this line
     shop_discount: int = 0
     variant_archived: bool = False  # the cooperative stopped selling this size/colour
+    stars: int | None = None  # the product's OCOP stars today (Product.stars_on)
 
     @property
     def name(self) -> str:
@@ -460,23 +467,35 @@ def item_count(session: Session, cart: Cart | None) -> int:
 
 
 def load_lines(session: Session, cart: Cart | None, with_images: bool = True) -> list[CartLine]:
+    return [line for line, _stars in _lines_with_stars(session, cart, with_images, utcnow())]
+
+
+def _lines_with_stars(
+    session: Session, cart: Cart | None, with_images: bool, now: datetime
+) -> list[tuple[CartLine, int | None]]:
+    """The cart's lines with their products, variants and producers, and each product's
+    stars on `now`'s date, in one statement (a cart is a few rows). The cart page also
+    shows photos and badges: their rows come in one more statement each."""
     if cart is None or cart.id is None:
         return []
-    images = (joinedload(CartLine.product).selectinload(Product.images),) if with_images else ()
-    return list(
-        session.scalars(
-            select(CartLine)
-            .where(CartLine.cart_id == cart.id)
-            .options(
-                # One statement for lines, products and producers (a cart is a few rows).
-                joinedload(CartLine.product).joinedload(Product.producer),
-                joinedload(CartLine.variant),
-                joinedload(CartLine.product).selectinload(Product.certificates),
-                *images,
-            )
-            .order_by(CartLine.id)
-        )
+    product = contains_eager(CartLine.product)
+    page = (
+        (product.selectinload(Product.images), product.selectinload(Product.certificates))
+        if with_images
+        else ()
     )
+    rows = session.execute(
+        select(CartLine, best_stars(_vn_date(now)))
+        .join(CartLine.product)
+        .where(CartLine.cart_id == cart.id)
+        .options(product.joinedload(Product.producer), joinedload(CartLine.variant), *page)
+        .order_by(CartLine.id)
+    )
+    return [(line, stars) for line, stars in rows]
+
+
+def _vn_date(now: datetime):
+    return now.replace(tzinfo=UTC).astimezone(VN_TZ).date()
 
 
 def summarize(
@@ -493,7 +512,7 @@ def summarize(
     (sale prices while they run), with its vouchers' discounts (promotions.rules)."""
     now = now or utcnow()
     groups: dict[int, ProducerGroup] = {}
-    for line in load_lines(session, cart, with_images):
+    for line, stars in _lines_with_stars(session, cart, with_images, now):
         product, variant = line.product, line.variant
         price = variant_price_now(variant, now)
         variant_archived = not variant.is_active
@@ -525,6 +544,7 @@ def summarize(
                 and line.price_seen < variant.price
             ),
             variant_archived=variant_archived,
+            stars=stars,
         )
         group = groups.setdefault(product.producer_id, ProducerGroup(producer=product.producer))
         group.lines.append(view)
@@ -549,14 +569,13 @@ def _apply_vouchers(session, cart, summary: CartSummary, buyer_key, now, extra) 
         for view in group.lines
         if not view.unavailable
     }
-    vn_today = now.replace(tzinfo=UTC).astimezone(VN_TZ).date()
     priced = [
         promotion_rules.PricedLine(
             key=key,
             product=view.product,
             producer_id=view.product.producer_id,
             value=view.line_total,
-            stars=view.product.stars_on(vn_today),
+            stars=view.stars,
         )
         for key, view in views.items()
     ]

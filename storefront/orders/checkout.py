@@ -1,10 +1,12 @@
 """place_order: check everything first, then one atomic write (as django-oscar's OrderCreator).
 
 In the caller's single transaction it locks the cart (a cart becomes one order,
-however many times it is submitted), revalidates it against the database,
-reserves stock through inventory.reserve (conditional UPDATEs in variant id
-order, then the products' sums), writes the Order, one ProducerOrder per producer and the OrderLine
-snapshots, and empties the cart. The caller commits; any DomainError means the
+however many times it is submitted), summarises and revalidates it against the database
+(once: the view prices the page only when no order was placed), writes the Order, one
+ProducerOrder per producer and the OrderLine snapshots, empties the cart, asks for the
+order's emails (a task after the commit), and last reserves stock through inventory.reserve
+(one conditional UPDATE for the variants in id order, then one for the products' sums), so
+the hot rows stay locked only until the commit. The caller commits; any DomainError means the
 caller rolls back and nothing was written or reserved.
 """
 
@@ -15,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import literal_column, null, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import Address
@@ -78,6 +80,15 @@ class CheckoutDetails:
     locale: str = "vi"
     save_address: bool = False
     invoice: invoices.InvoiceDetails | None = None  # the buyer asked for a VAT invoice
+
+
+class ShippingChanged(ValidationFailed):
+    """The page showed other parcel fees than this address gets (its ward was chosen after
+    the fees were shown): the buyer sees them before anything is ordered."""
+
+    default_message = _l(
+        "These are the shipping fees to this address: check them, then place the order."
+    )
 
 
 class CartAlreadyOrdered(DomainError):
@@ -177,7 +188,21 @@ def _revalidate(cart_lines: cart_services.CartSummary) -> cart_services.CartSumm
                     n=cart_services.MAX_LINE_QUANTITY,
                 )
             )
+        if view.short_by:
+            # Already too few as read: refused before anything is written (the buyers who
+            # lose a rush for the last jars). Enough as read is only a hint: the stock's
+            # conditional UPDATE decides.
+            raise inventory.sold_out(view.name)
     return cart_lines
+
+
+def _next_order_id(session: Session):
+    """On PostgreSQL the order's id is drawn from its sequence in the cart's lock statement,
+    so the INSERT carries the final number (no UPDATE after it); elsewhere NULL: the INSERT
+    gives the id and the number follows."""
+    if session.get_bind().dialect.name == "postgresql":
+        return literal_column("nextval('orders_id_seq')")
+    return null()
 
 
 def variant_ids_of(group) -> tuple[int, ...]:
@@ -192,13 +217,16 @@ def place_order(
     user=None,
     now: datetime | None = None,
     settings: OrderSettings | None = None,
+    shipping_seen: str | None = None,
 ) -> Order:
+    """`shipping_seen`: the parcel fees' total the checkout page showed (a form field); when
+    given, an order whose fees differ is refused with ShippingChanged."""
     now = now or utcnow()
     settings = settings or OrderSettings.from_config(current_app.config)
     validate_details(details)
     # One checkout per cart at a time: a twin submit waits for the lock, then finds the
     # cart emptied into the first one's order and is sent there.
-    cart_services.lock(session, cart)
+    (order_id,) = cart_services.lock(session, cart, _next_order_id(session))
     placed = already_ordered(session, cart)
     if placed is not None:
         raise CartAlreadyOrdered(placed)
@@ -212,12 +240,16 @@ def place_order(
             session, cart, shipping, with_images=False, buyer_key=buyer, now=now
         )
     )
+    if shipping_seen is not None and shipping_seen != str(summary.shipping_total):
+        raise ShippingChanged()
     if details.payment_method is PaymentMethod.CARD:
         check_card_amount(summary.grand_total)
 
     order = Order(
-        # A placeholder that is unique per attempt; the real number needs the id.
-        number=f"TMP-{secrets.token_hex(10)}",
+        id=order_id,
+        # With the id known (PostgreSQL) the number is final; otherwise a placeholder that is
+        # unique per attempt, replaced once the INSERT gives the id.
+        number=order_number(order_id, now) if order_id else f"TMP-{secrets.token_hex(10)}",
         access_token=secrets.token_urlsafe(32),
         user_id=user.id if user is not None else None,
         email=details.email.strip().lower(),
@@ -245,12 +277,12 @@ def place_order(
     if details.payment_method is PaymentMethod.COD:
         order.payment_status = PaymentStatus.COD  # confirmed at once, in the same INSERT
     session.add(order)
-    session.flush()
-    order.number = order_number(order.id, now)
+    if order_id is None:
+        session.flush()
+        order.number = order_number(order.id, now)
     if details.invoice is not None:
         invoices.request_invoice(session, order, details.invoice)
 
-    sub_order_ids: dict[int, int] = {}
     names: dict[int, str] = {}
     to_reserve: dict[int, int] = {}
     sub_orders: dict[tuple[int, ...], ProducerOrder] = {}
@@ -302,30 +334,12 @@ def place_order(
                     shop_discount=view.shop_discount,
                     made_to_order=product.made_to_order,
                     lead_time_days=product.lead_time_days if product.made_to_order else None,
-                    stars=product.stars_on(vn_date(now)),
+                    stars=view.stars,
                 )
             )
             if not product.made_to_order:
                 to_reserve[variant.id] = view.quantity
                 names[variant.id] = view.name
-    # Every sub-order and line in one flush (one INSERT per table), then their ids are known.
-    session.flush()
-    for variant_ids, sub_order in sub_orders.items():
-        sub_order_ids.update(dict.fromkeys(variant_ids, sub_order.id))
-
-    # The one place stock is checked for real: the UPDATE's WHERE decides, not the summary.
-    inventory.reserve(session, to_reserve, names, sub_order_ids)
-    # Each voucher's use is taken here, in the order's transaction, by a conditional UPDATE
-    # (after the stock's row locks, as every other writer takes them: no deadlock).
-    promotion_services.take_uses(
-        session,
-        order,
-        summary.pricing,
-        {g.producer.id: sub_orders[variant_ids_of(g)] for g in summary.groups},
-        buyer,
-        now,
-    )
-
     if details.payment_method is PaymentMethod.COD:
         payment = Payment(method=PaymentMethod.COD, provider="cod", status=PaymentStatus.COD)
     elif details.payment_method is PaymentMethod.BANK_TRANSFER:
@@ -342,7 +356,8 @@ def place_order(
         OrderEvent(
             kind="placed",
             message="",
-            data={"payment_method": details.payment_method.value},
+            # "emails": written by that task after the commit (emails.sweep_placed_emails).
+            data={"payment_method": details.payment_method.value, "emails": emails.PLACED_TASK},
             actor_id=user.id if user is not None else None,
         )
     )
@@ -351,13 +366,27 @@ def place_order(
     cart_services.consume(session, cart, order.id)
     session.flush()
 
-    if order.payment_status is PaymentStatus.COD:
-        emails.load_recipients(order)  # before any email is queued: their rows share one INSERT
-    emails.order_placed(order)
+    emails.announce_placed(order)
     on_commit(session, ORDERS_PLACED.labels(payment_method=order.payment_method.value).inc)
-    if order.payment_status is PaymentStatus.COD:
-        # Cash orders are confirmed at once: the cooperatives can start now.
-        emails.new_sub_orders(order)
+
+    # Stock and vouchers last: everything else is written first (one INSERT per table), so
+    # the hot rows' locks, taken here, are held only until the commit that follows.
+    session.flush()
+    sub_order_ids: dict[int, int] = {}
+    for variant_ids, sub_order in sub_orders.items():
+        sub_order_ids.update(dict.fromkeys(variant_ids, sub_order.id))
+    # The one place stock is checked for real: the UPDATE's WHERE decides, not the summary.
+    inventory.reserve(session, to_reserve, names, sub_order_ids)
+    # Each voucher's use is taken here, in the order's transaction, by a conditional UPDATE
+    # (after the stock's row locks, as every other writer takes them: no deadlock).
+    promotion_services.take_uses(
+        session,
+        order,
+        summary.pricing,
+        {g.producer.id: sub_orders[variant_ids_of(g)] for g in summary.groups},
+        buyer,
+        now,
+    )
     return order
 
 

@@ -178,6 +178,38 @@ def checkout():
     settings = checkout_service.OrderSettings.from_config(current_app.config)
     cart = current_cart()
     saved_addresses = _saved_addresses()
+    card_enabled = payments.card_available(current_app.config)
+    form = CheckoutForm(
+        saved_addresses=saved_addresses,
+        card_enabled=card_enabled,
+        data=_prefill(saved_addresses) if request.method in ("GET", "HEAD") else None,
+    )
+    error = None
+    # The no-JavaScript path posts "wards" to show the wards of the province just chosen.
+    placing = request.method == "POST" and request.form.get("action") != "wards"
+    if placing and cart is not None and form.validate_on_submit():
+        # place_order reads and prices the cart once, under the cart's lock; the page below
+        # is only built when the order could not be placed.
+        try:
+            order = checkout_service.place_order(
+                db.session,
+                cart,
+                _details_from(form),
+                user=current_user if current_user.is_authenticated else None,
+                settings=settings,
+                shipping_seen=request.form.get("shipping_seen"),
+            )
+        except checkout_service.CartAlreadyOrdered as twin:
+            db.session.rollback()
+            return _placed(twin.order)
+        except DomainError as failure:
+            db.session.rollback()
+            error = str(failure.message)
+        else:
+            if order.payment_method is PaymentMethod.CARD:
+                db.session.commit()  # the order exists before the buyer is sent to Stripe
+            # Otherwise the request's unit of work commits (core/uow.py) after the redirect.
+            return _placed(order)
     # Once a ward is known, each parcel is priced by carrier, route and weight (and its
     # delivery days shown) before the buyer places the order.
     shipping = _shipping_for(settings, saved_addresses)
@@ -195,52 +227,7 @@ def checkout():
     if summary.has_problems:
         # The cart page explains the changes in its own banner: a flash would repeat it.
         return redirect(url_for("cart.view"), code=303)
-
-    card_enabled = payments.card_available(current_app.config)
-    form = CheckoutForm(
-        saved_addresses=saved_addresses,
-        card_enabled=card_enabled,
-        data=_prefill(saved_addresses) if request.method in ("GET", "HEAD") else None,
-    )
-    error = None
-    if request.method == "POST" and request.form.get("action") == "wards":
-        # The no-JavaScript path: show the wards of the province just chosen.
-        return _render_checkout(form, summary, settings, card_enabled, shipping=shipping)
-    seen = request.form.get("shipping_seen")
-    if form.validate_on_submit() and seen is not None and seen != str(summary.shipping_total):
-        # The page showed other parcel fees than this address gets (its ward was chosen
-        # after the fees were shown): show them before anything is ordered.
-        error = _("These are the shipping fees to this address: check them, then place the order.")
-        return _render_checkout(form, summary, settings, card_enabled, error, 422, shipping)
-    if form.validate_on_submit():
-        try:
-            order = checkout_service.place_order(
-                db.session,
-                cart,
-                _details_from(form),
-                user=current_user if current_user.is_authenticated else None,
-                settings=settings,
-            )
-        except checkout_service.CartAlreadyOrdered as twin:
-            db.session.rollback()
-            return _placed(twin.order)
-        except DomainError as failure:
-            db.session.rollback()
-            error = str(failure.message)
-            shipping = _shipping_for(settings, saved_addresses)
-            summary = cart_services.summarize(
-                db.session,
-                current_cart(),
-                shipping,
-                with_images=False,
-                buyer_key=_buyer_key(),
-            )
-        else:
-            if order.payment_method is PaymentMethod.CARD:
-                db.session.commit()  # the order exists before the buyer is sent to Stripe
-            # Otherwise the request's unit of work commits (core/uow.py) after the redirect.
-            return _placed(order)
-    status = 422 if request.method == "POST" else 200
+    status = 422 if placing else 200
     return _render_checkout(form, summary, settings, card_enabled, error, status, shipping)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import case, exists, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -50,56 +50,89 @@ class _Moved:
     delta_reserved: int
 
 
-def _update_variant(
-    session: Session, variant_id: int, where, delta_on_hand: int = 0, delta_reserved: int = 0
-) -> _Moved | None:
-    """One conditional UPDATE of a variant's counts; None when its WHERE matched no row."""
-    values = {}
-    if delta_on_hand:
-        values["stock_on_hand"] = ProductVariant.stock_on_hand + delta_on_hand
-    if delta_reserved:
-        values["stock_reserved"] = ProductVariant.stock_reserved + delta_reserved
-    row = session.execute(
-        update(ProductVariant)
-        .where(ProductVariant.id == variant_id, *where)
-        .values(**values)
-        .returning(ProductVariant.product_id, ProductVariant.status),
-        execution_options={"synchronize_session": False},
-    ).first()
-    _expire(session, ProductVariant, variant_id)
-    if row is None:
-        return None
-    return _Moved(
-        variant_id,
-        row.product_id,
-        row.status is VariantStatus.ACTIVE,
-        delta_on_hand,
-        delta_reserved,
+def _units(quantities: dict[int, int], key):
+    """Each row's own number of units, in one statement: a CASE over the row's id (a plain
+    bound value when there is one row)."""
+    if len(quantities) == 1:
+        return next(iter(quantities.values()))
+    return case(quantities, value=key)
+
+
+def _in_lock_order(model, ids: list[int]):
+    """The rows' filter. Several rows are locked in id order (the ORDER BY sorts before the
+    row locks are taken), so two writers holding the same rows cannot deadlock; one row
+    needs no ordering."""
+    if len(ids) == 1:
+        return model.id == ids[0]
+    return model.id.in_(
+        select(model.id).where(model.id.in_(ids)).order_by(model.id).with_for_update(key_share=True)
     )
 
 
+def _update_variants(
+    session: Session, quantities: dict[int, int], where, on_hand: int = 0, reserved: int = 0
+) -> tuple[list[_Moved], int | None]:
+    """One conditional UPDATE for every variant of {variant_id: units}: on-hand moves by
+    units x `on_hand`, reserved by units x `reserved` (each -1, 0 or 1), only where
+    `where(units)` holds. Returns the moves and the first variant, in id order, whose
+    condition did not hold (None when every row moved)."""
+    if not quantities:
+        return [], None
+    ids = sorted(quantities)
+    units = _units(quantities, ProductVariant.id)
+    values = {}
+    for name, sign in (("stock_on_hand", on_hand), ("stock_reserved", reserved)):
+        if sign:
+            current = getattr(ProductVariant, name)
+            values[name] = current + units if sign > 0 else current - units
+    rows = session.execute(
+        update(ProductVariant)
+        .where(_in_lock_order(ProductVariant, ids), *where(units))
+        .values(**values)
+        .returning(ProductVariant.id, ProductVariant.product_id, ProductVariant.status),
+        execution_options={"synchronize_session": False},
+    ).all()
+    for variant_id in ids:
+        _expire(session, ProductVariant, variant_id)
+    moved = {
+        row.id: _Moved(
+            row.id,
+            row.product_id,
+            row.status is VariantStatus.ACTIVE,
+            quantities[row.id] * on_hand,
+            quantities[row.id] * reserved,
+        )
+        for row in rows
+    }
+    missing = next((variant_id for variant_id in ids if variant_id not in moved), None)
+    return [moved[variant_id] for variant_id in ids if variant_id in moved], missing
+
+
 def _update_products(session: Session, moved: Iterable[_Moved]) -> None:
-    """Carry the active variants' changes to their products' sums, in product id order (after
-    every variant row: see the module's note on lock order). An archived variant is no longer
-    part of the sums, so its moves stay on it."""
+    """Carry the active variants' changes to their products' sums, in one UPDATE locking the
+    products in id order (after every variant row: see the module's note on lock order). An
+    archived variant is no longer part of the sums, so its moves stay on it."""
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for move in moved:
         if move.active:
             totals[move.product_id][0] += move.delta_on_hand
             totals[move.product_id][1] += move.delta_reserved
-    for product_id in sorted(totals):
-        on_hand, reserved = totals[product_id]
-        if not on_hand and not reserved:
-            continue
-        session.execute(
-            update(Product)
-            .where(Product.id == product_id)
-            .values(
-                stock_on_hand=Product.stock_on_hand + on_hand,
-                stock_reserved=Product.stock_reserved + reserved,
-            ),
-            execution_options={"synchronize_session": False},
-        )
+    totals = {pid: sums for pid, sums in totals.items() if sums[0] or sums[1]}
+    if not totals:
+        return
+    ids = sorted(totals)
+    session.execute(
+        update(Product)
+        .where(_in_lock_order(Product, ids))
+        .values(
+            stock_on_hand=Product.stock_on_hand
+            + _units({pid: totals[pid][0] for pid in ids}, Product.id),
+            stock_reserved=Product.stock_reserved
+            + _units({pid: totals[pid][1] for pid in ids}, Product.id),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    for product_id in ids:
         _expire(session, Product, product_id)
 
 
@@ -136,6 +169,12 @@ def _sellable():
     )
 
 
+def sold_out(name) -> OutOfStock:
+    return OutOfStock(
+        _l("Sorry, %(name)s is sold out or has fewer units left than you asked for.", name=name)
+    )
+
+
 def reserve(
     session: Session,
     quantities: dict[int, int],
@@ -145,29 +184,22 @@ def reserve(
     """Reserve {variant_id: qty} for an order, all or nothing (the caller rolls back on error)."""
     names = names or {}
     producer_order_ids = producer_order_ids or {}
-    moved = []
-    for variant_id in sorted(quantities):
-        quantity = quantities[variant_id]
-        if quantity <= 0:
-            raise ValidationFailed(_l("Quantities must be whole numbers above zero."))
-        move = _update_variant(
-            session,
-            variant_id,
-            where=(
-                ProductVariant.status == VariantStatus.ACTIVE,
-                ProductVariant.stock_on_hand - ProductVariant.stock_reserved >= quantity,
-                _sellable(),
-            ),
-            delta_reserved=quantity,
-        )
-        if move is None:
-            raise OutOfStock(
-                _l(
-                    "Sorry, %(name)s is sold out or has fewer units left than you asked for.",
-                    name=names.get(variant_id, _l("a product")),
-                )
-            )
-        moved.append(move)
+    if not quantities:
+        return
+    if any(quantity <= 0 for quantity in quantities.values()):
+        raise ValidationFailed(_l("Quantities must be whole numbers above zero."))
+    moved, short = _update_variants(
+        session,
+        quantities,
+        lambda units: (
+            ProductVariant.status == VariantStatus.ACTIVE,
+            ProductVariant.stock_on_hand - ProductVariant.stock_reserved >= units,
+            _sellable(),
+        ),
+        reserved=1,
+    )
+    if short is not None:
+        raise sold_out(names.get(short, _l("a product")))
     _update_products(session, moved)
     # Written after every UPDATE won, so the ledger rows go out in one INSERT.
     for move in moved:
@@ -179,24 +211,39 @@ def reserve(
         )
 
 
+def _move_bookkept(
+    session: Session,
+    quantities: dict[int, int],
+    where,
+    reason: StockReason,
+    *,
+    on_hand: int = 0,
+    reserved: int = 0,
+    **fields,
+) -> None:
+    """Move units the books say are there (releasing, shipping): one conditional UPDATE for
+    the variants, one for the products' sums, one INSERT for the ledger. A row whose
+    condition fails means the books disagree with the request."""
+    moved, missing = _update_variants(session, quantities, where, on_hand, reserved)
+    if missing is not None:
+        raise InventoryError()
+    _update_products(session, moved)
+    for move in moved:
+        _record(session, move, reason, **fields)
+
+
 def _release_many(
     session: Session, quantities: dict[int, int], producer_order_id=None, note=None
 ) -> None:
-    moved = []
-    for variant_id in sorted(quantities):
-        quantity = quantities[variant_id]
-        move = _update_variant(
-            session,
-            variant_id,
-            where=(ProductVariant.stock_reserved >= quantity,),
-            delta_reserved=-quantity,
-        )
-        if move is None:
-            raise InventoryError()
-        moved.append(move)
-    _update_products(session, moved)
-    for move in moved:
-        _record(session, move, StockReason.RELEASE, producer_order_id=producer_order_id, note=note)
+    _move_bookkept(
+        session,
+        quantities,
+        lambda units: (ProductVariant.stock_reserved >= units,),
+        StockReason.RELEASE,
+        reserved=-1,
+        producer_order_id=producer_order_id,
+        note=note,
+    )
 
 
 def release(
@@ -214,25 +261,18 @@ def consume_many(
     session: Session, quantities: dict[int, int], producer_order_id: int | None = None
 ) -> None:
     """Reserved units leave the warehouse: both on-hand and reserved drop."""
-    moved = []
-    for variant_id in sorted(quantities):
-        quantity = quantities[variant_id]
-        move = _update_variant(
-            session,
-            variant_id,
-            where=(
-                ProductVariant.stock_reserved >= quantity,
-                ProductVariant.stock_on_hand >= quantity,
-            ),
-            delta_on_hand=-quantity,
-            delta_reserved=-quantity,
-        )
-        if move is None:
-            raise InventoryError()
-        moved.append(move)
-    _update_products(session, moved)
-    for move in moved:
-        _record(session, move, StockReason.SHIP, producer_order_id=producer_order_id)
+    _move_bookkept(
+        session,
+        quantities,
+        lambda units: (
+            ProductVariant.stock_reserved >= units,
+            ProductVariant.stock_on_hand >= units,
+        ),
+        StockReason.SHIP,
+        on_hand=-1,
+        reserved=-1,
+        producer_order_id=producer_order_id,
+    )
 
 
 def consume(
@@ -249,13 +289,13 @@ def _check_delta(delta: int) -> None:
 
 
 def _adjust_one(session: Session, variant_id: int, delta: int) -> _Moved:
-    where = (
-        (ProductVariant.stock_on_hand + delta <= MAX_STOCK,)
-        if delta > 0
-        else (ProductVariant.stock_on_hand - ProductVariant.stock_reserved >= -delta,)
-    )
-    move = _update_variant(session, variant_id, where=where, delta_on_hand=delta)
-    if move is None:
+    def where(units):
+        if delta > 0:
+            return (ProductVariant.stock_on_hand + units <= MAX_STOCK,)
+        return (ProductVariant.stock_on_hand - ProductVariant.stock_reserved >= -delta,)
+
+    moved, missing = _update_variants(session, {variant_id: delta}, where, on_hand=1)
+    if missing is not None:
         if delta > 0:
             raise ValidationFailed(
                 _l("Stock cannot go above %(max)d units of one product.", max=MAX_STOCK)
@@ -263,7 +303,7 @@ def _adjust_one(session: Session, variant_id: int, delta: int) -> _Moved:
         raise ValidationFailed(
             _l("Stock cannot go below the units already reserved for open orders.")
         )
-    return move
+    return moved[0]
 
 
 def adjust(
@@ -332,16 +372,16 @@ def set_count(
         )
     if counted == on_hand:
         return None
-    move = _update_variant(
+    moved, missing = _update_variants(
         session,
-        variant_id,
-        where=(ProductVariant.stock_on_hand == on_hand,),
-        delta_on_hand=counted - on_hand,
+        {variant_id: counted - on_hand},
+        lambda units: (ProductVariant.stock_on_hand == on_hand,),
+        on_hand=1,
     )
-    if move is None:
+    if missing is not None:
         raise InventoryError()
-    _update_products(session, [move])
-    return _record(session, move, reason, note=note, user_id=user_id)
+    _update_products(session, moved)
+    return _record(session, moved[0], reason, note=note, user_id=user_id)
 
 
 def _stocked_lines(lines: Iterable) -> dict[int, int]:

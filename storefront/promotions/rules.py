@@ -163,12 +163,17 @@ def _discount_of(voucher: Voucher, lines: list[PricedLine], shipping: dict[int, 
 # ---------------------------------------------------------------- reading vouchers
 
 
+_MEMO = "storefront.vouchers"
+
+
 def load_vouchers(session: Session, codes: tuple[str, ...], now: datetime) -> list[Voucher]:
     """The vouchers named by `codes` (whatever their state, to say why one does not apply)
     and every running automatic promotion, in one query, once per request."""
-    memo_key = ("storefront.vouchers", codes)
-    if has_request_context() and memo_key in request.environ:
-        return request.environ[memo_key]
+    # Kept in the WSGI environ under one string key (PEP 3333: its keys are strings; the access
+    # log of gunicorn fails on any other), one entry per set of codes.
+    memo = request.environ.setdefault(_MEMO, {}) if has_request_context() else {}
+    if codes in memo:
+        return memo[codes]
     automatic = and_(
         Voucher.code.is_(None),
         Voucher.status == VoucherStatus.ACTIVE,
@@ -184,8 +189,7 @@ def load_vouchers(session: Session, codes: tuple[str, ...], now: datetime) -> li
             .order_by(Voucher.id)
         )
     )
-    if has_request_context():
-        request.environ[memo_key] = vouchers
+    memo[codes] = vouchers
     return vouchers
 
 

@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 # The periodic jobs that were cron lines; every one is idempotent and safe to overlap.
 BEAT_SCHEDULE = {
     "send-due-emails": {"task": "storefront.send_emails", "schedule": timedelta(minutes=1)},
+    "sweep-placed-emails": {
+        "task": "storefront.sweep_placed_emails",
+        "schedule": timedelta(minutes=5),
+    },
     "release-expired-reservations": {
         "task": "storefront.release_expired_reservations",
         "schedule": timedelta(minutes=10),
@@ -92,6 +96,12 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
+# Tasks whose work is not yet written anywhere when they are sent (the placed order's emails
+# are written by the task): if the broker cannot take one, it runs in this process after the
+# commit instead of waiting for a sweep that could not find it.
+RUN_HERE_WHEN_BROKER_DOWN = {"storefront.order_placed_emails"}
+
+
 def enqueue(name: str, *args, **kwargs) -> None:
     """Send task `name` after the current transaction commits (once per transaction for the
     same arguments); nothing is sent if it rolls back."""
@@ -106,20 +116,28 @@ def dispatch(app: Flask, name: str, args: tuple = (), kwargs: dict | None = None
     kwargs = kwargs or {}
     task = app.extensions["celery"].tasks[name]
     if app.config["TASKS_IN_PROCESS"]:
-        # The data is committed; a failing side effect is logged and left for a later run
-        # (an email stays in the outbox), never shown to the buyer as an error. Deliberately
-        # broad: tasks reach SMTP, S3, image decoding and the database, each with its own
-        # exception types, and the worker (which retries) would catch the same breadth.
-        try:
-            task(*args, **kwargs)  # in the caller's app context and session
-        except Exception:
-            log.exception("task %s failed in process", name)
+        _run_here(task, name, args, kwargs)
         return
     try:
         task.apply_async(args, kwargs, headers=observability.task_headers(), retry=False)
     except Exception as error:  # kombu/redis raise several types; none may fail the request
         observability.ENQUEUE_FAILURES.labels(task=name).inc()
-        log.warning("broker unreachable, %s waits for the next sweep: %s", name, error)
+        if name in RUN_HERE_WHEN_BROKER_DOWN:
+            log.warning("broker unreachable, %s runs in process: %s", name, error)
+            _run_here(task, name, args, kwargs)
+        else:
+            log.warning("broker unreachable, %s waits for the next sweep: %s", name, error)
+
+
+def _run_here(task, name: str, args: tuple, kwargs: dict) -> None:
+    # The data is committed; a failing side effect is logged and left for a later run
+    # (an email stays in the outbox), never shown to the buyer as an error. Deliberately
+    # broad: tasks reach SMTP, S3, image decoding and the database, each with its own
+    # exception types, and the worker (which retries) would catch the same breadth.
+    try:
+        task(*args, **kwargs)  # in the caller's app context and session
+    except Exception:
+        log.exception("task %s failed in process", name)
 
 
 # ------------------------------------------------------------------ task metrics

@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 from flask import current_app
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import mail
 from ..clock import today_vn, utcnow
@@ -52,6 +52,35 @@ def send_emails(self) -> int:
             attempts = min(e.attempts for e in emails if e.id in set(delivery.unsent))
             raise self.retry(countdown=mail.retry_delay(attempts) + 1, max_retries=None)
     return sent
+
+
+@shared_task(name="storefront.order_placed_emails", **RETRYING)
+def order_placed_emails(order_id: int) -> int:
+    """A placed order's emails, rendered here rather than in the buyer's request. Idempotent:
+    their Message-IDs follow from the order, so a second run finds them written."""
+    from ..orders.emails import write_placed_emails
+
+    written = write_placed_emails(db.session, order_id)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a twin run wrote the same Message-IDs first
+        db.session.rollback()
+        return 0
+    return written
+
+
+@shared_task(name="storefront.sweep_placed_emails", **RETRYING)
+def sweep_placed_emails() -> int:
+    """The placed orders whose emails' task was lost before a broker took it."""
+    from ..orders.emails import sweep_placed_emails as sweep
+
+    written = sweep(db.session, utcnow())
+    try:
+        db.session.commit()
+    except IntegrityError:  # an order's own task wrote them meanwhile; the rest next time
+        db.session.rollback()
+        return 0
+    return written
 
 
 @shared_task(name="storefront.release_expired_reservations", **RETRYING)

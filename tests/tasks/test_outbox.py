@@ -34,19 +34,21 @@ def _send_task(app):
     return app.extensions["celery"].tasks["storefront.send_emails"]
 
 
-def test_the_email_is_written_in_the_orders_transaction_and_sent_after_commit(app):
+def test_the_emails_are_written_and_sent_after_the_order_commits(app):
     cart = _two_cooperative_cart()
     place_order(db.session, cart, details())
-    # Flushed with the order, not yet sent: nothing leaves before the commit.
-    assert len(_emails(EmailStatus.PENDING)) == 3
+    # Nothing is rendered with the order: the task writes the emails after the commit.
+    assert _emails() == []
     assert outbox() == []
     db.session.commit()
     assert sorted(m["To"] for m in outbox()) == ["a@coop.vn", "b@coop.vn", "mai@example.vn"]
     assert [e.status for e in _emails()] == [EmailStatus.SENT] * 3
     assert len({m["Message-ID"] for m in outbox()}) == 3
-    # Running the task again (a retry, a beat sweep) sends nothing twice.
+    # Running the tasks again (a retry, a beat sweep, a redelivery) sends nothing twice.
     assert _send_task(app)() == 0
-    assert len(outbox()) == 3
+    order_id = db.session.scalar(select(Order.id))
+    assert app.extensions["celery"].tasks["storefront.order_placed_emails"](order_id) == 0
+    assert len(outbox()) == 3 and len(_emails()) == 3
 
 
 def test_a_rolled_back_order_leaves_no_email(app):
