@@ -141,6 +141,12 @@ def is_public():
     return and_(Product.status == ProductStatus.ACTIVE, Producer.status == ProducerStatus.APPROVED)
 
 
+def best_stars(on: date):
+    """The outer Product's stars on `on` (None without a valid certificate), read from its
+    own row (catalogue/stars.py): the same rule as Product.stars_on, no certificate lookup."""
+    return ocop_stars.stars(on)
+
+
 def _in_stock():
     # Made-to-order products can always be ordered; the rest need unreserved stock.
     return or_(Product.made_to_order.is_(True), Product.stock_on_hand - Product.stock_reserved > 0)
