@@ -22,13 +22,20 @@ class ProductStatus(LabelledEnum):
     ARCHIVED = "archived", _l("Archived")
 
 
-class Product(TimestampMixin, db.Model):
-    __tablename__ = "products"
-    __table_args__ = (
+def _price_and_stock_checks() -> tuple[CheckConstraint, ...]:
+    """The same rules on a product's summary row and on each variant: a fresh set per table."""
+    return (
         CheckConstraint("price >= 0", name="price_non_negative"),
         CheckConstraint("stock_on_hand >= 0", name="on_hand_non_negative"),
         CheckConstraint("stock_reserved >= 0", name="reserved_non_negative"),
         CheckConstraint("stock_reserved <= stock_on_hand", name="reserved_within_on_hand"),
+    )
+
+
+class Product(TimestampMixin, db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        *_price_and_stock_checks(),
         CheckConstraint(
             "season_start_month IS NULL OR season_start_month BETWEEN 1 AND 12",
             name="season_start_month",
@@ -216,10 +223,7 @@ class ProductVariant(TimestampMixin, db.Model):
 
     __tablename__ = "product_variants"
     __table_args__ = (
-        CheckConstraint("price >= 0", name="price_non_negative"),
-        CheckConstraint("stock_on_hand >= 0", name="on_hand_non_negative"),
-        CheckConstraint("stock_reserved >= 0", name="reserved_non_negative"),
-        CheckConstraint("stock_reserved <= stock_on_hand", name="reserved_within_on_hand"),
+        *_price_and_stock_checks(),
         CheckConstraint(
             f"weight_grams > 0 AND weight_grams <= {MAX_WEIGHT_GRAMS}", name="weight_range"
         ),
